@@ -1,0 +1,99 @@
+"""Character- and layout-level text normalisation, applied once to every text that enters cchc.
+
+`normalize_text` cleans a whole document (Unicode, tone marks, look-alikes, broken lines, markdown);
+`fold` gives the accent-less lower-case key used for diacritic-insensitive matching.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from underthesea.pipeline.text_normalize.text_normalizer import token_map as _TONE_MAP
+
+# Characters that look like Vietnamese letters or spaces but are not.
+_LOOKALIKES = str.maketrans(
+    {
+        "ð": "đ", "Ð": "Đ", "Ɖ": "Đ", "ɗ": "đ",
+        # Cyrillic letters that render like Latin ones
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+        "С": "C", "Т": "T", "Х": "X", "І": "I",
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\t": " ",
+        "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\u00ad": None,
+        "\u2028": "\n", "\u2029": "\n\n", "\r": None,
+    }
+)
+_WORD = re.compile(r"\w+")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
+_MD_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
+_BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]?\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
+_SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]\s*$")
+
+
+def fix_tone_marks(text: str) -> str:
+    """Place tone marks the modern way ("hoà" -> "hòa", "uỷ" -> "ủy"), word by word."""
+    return _WORD.sub(lambda m: _TONE_MAP.get(m.group(0), m.group(0)), text)
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def join_broken_lines(text: str) -> str:
+    """Rejoin lines split mid-sentence by hard line breaks or page breaks.
+
+    A single line break inside a sentence becomes a space; a blank-line gap followed by a
+    lower-case continuation ("… nhà\\n\\nnước …") is a page break inside a paragraph.
+    """
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    out: list[str] = []
+    blank_run = 0
+    for line in lines:
+        if not line.strip():
+            blank_run += 1
+            continue
+        stripped = line.strip()
+        prev = out[-1] if out else ""
+        continuation = (
+            prev
+            and not _SENTENCE_END.search(prev)
+            and not _BULLET_START.match(line)
+            and not _is_caps_line(prev)
+            and not _is_caps_line(stripped)
+        )
+        if continuation and blank_run == 0:
+            out[-1] = f"{prev} {stripped}"
+        elif continuation and stripped[0].islower():
+            out[-1] = f"{prev} {stripped}"
+        else:
+            if blank_run and out:
+                out.append("")
+            out.append(line)
+        blank_run = 0
+    return "\n".join(out)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise a document: NFC, look-alikes, tone marks, markdown emphasis, broken lines, spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", text)
+    text = fix_tone_marks(text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_EMPHASIS.sub("", text)
+    text = re.sub(r"[ ]{2,}", " ", text)
+    text = join_broken_lines(text)
+    return text.strip()
+
+
+def normalize_inline(text: str) -> str:
+    """Normalise a short text (a query, a directive) to a single line."""
+    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case, accent-less form: "Hồ sơ trễ hạn" -> "ho so tre han"."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,75 @@
+"""Record types that flow through the pipeline: Notice, Directive, Hit."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Directive:
+    """One instruction of a notice: a numbered item, a bullet or a concluding paragraph."""
+
+    text: str
+    path: str = ""  # numbering path, e.g. "3.3.2"; "p4" for an unnumbered paragraph
+    heading: str = ""  # the section heading it falls under
+    unit: str = ""  # responsible unit
+    deadlines: list[str] = field(default_factory=list)  # ISO dates
+    targets: list[str] = field(default_factory=list)  # e.g. "90%", "dưới 1%"
+    labels: list[str] = field(default_factory=list)  # reform-area ids
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Notice:
+    """A parsed notice: metadata plus its directives."""
+
+    title: str = ""
+    doc_number: str = ""
+    doc_type: str = "other"  # thong_bao_ket_luan | tuyen_truyen | tin_hoi_nghi | ke_hoach | other
+    issuer: str = ""
+    level: str = ""  # tinh | huyen | xa | ""
+    locality: str = ""
+    issue_date: str = ""  # ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY" (see issue_date_precision)
+    issue_date_precision: str = ""  # day | month | year | ""
+    meeting_date: str = ""
+    meeting_date_precision: str = ""
+    chair: str = ""
+    signer: str = ""
+    directives: list[Directive] = field(default_factory=list)
+    text: str = ""  # the normalised full text
+
+    def metadata(self) -> dict[str, Any]:
+        """All fields except the directives and the full text."""
+        d = asdict(self)
+        d.pop("directives")
+        d.pop("text")
+        return d
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document": self.metadata(), "directives": [d.to_dict() for d in self.directives]}
+
+
+@dataclass
+class Hit:
+    """One search result: a stored directive with its notice's metadata and a score."""
+
+    doc_id: str
+    directive_id: int
+    text: str
+    score: float
+    labels: list[str] = field(default_factory=list)
+    unit: str = ""
+    deadline: str = ""
+    locality: str = ""
+    date: str = ""
+    title: str = ""
+    snippet: str = ""
+    level: str = ""
+    doc_type: str = ""
+    heading: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
