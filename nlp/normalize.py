@@ -25,10 +25,12 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w+")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M)
 _MD_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
 _BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]?\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
 _SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]\s*$")
+# Lines that always end where they end: the national motto, "Số: …", "<place>, ngày …".
+_HEADER_LINE = re.compile(r"hạnh phúc\s*$|^số\s*:|^[^\d,:;]{2,40},\s*ngày\b", re.IGNORECASE)
 
 
 def fix_tone_marks(text: str) -> str:
@@ -47,7 +49,7 @@ def join_broken_lines(text: str) -> str:
     A single line break inside a sentence becomes a space; a blank-line gap followed by a
     lower-case continuation ("… nhà\\n\\nnước …") is a page break inside a paragraph.
     """
-    lines = [ln.rstrip() for ln in text.split("\n")]
+    lines = [ln.strip() for ln in text.split("\n")]
     out: list[str] = []
     blank_run = 0
     for line in lines:
@@ -62,6 +64,8 @@ def join_broken_lines(text: str) -> str:
             and not _BULLET_START.match(line)
             and not _is_caps_line(prev)
             and not _is_caps_line(stripped)
+            and not _HEADER_LINE.search(prev)
+            and not _HEADER_LINE.search(stripped)
         )
         if continuation and blank_run == 0:
             out[-1] = f"{prev} {stripped}"

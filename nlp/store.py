@@ -1,0 +1,579 @@
+"""SQLite store: the source of truth for documents, directives, labels, feedback and keyword search.
+
+One database file (`cchc.sqlite` in the data directory), WAL mode. Each document is written in one
+transaction; the FTS5 keyword index lives in the same database and is kept in sync by triggers, so it
+is always consistent with the directives. Directive ids come from AUTOINCREMENT and are never reused,
+which lets the derived dense index detect stale entries by id alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.normalize import fold
+from nlp.records import Hit, Notice
+from nlp.taxonomy import AREAS, AREA_IDS, check_labels
+from nlp.vitext import keyword_text
+
+DB_NAME = "cchc.sqlite"
+SCHEMA_VERSION = "1"
+LEVELS = ("tinh", "huyen", "xa")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    doc_number TEXT NOT NULL DEFAULT '',
+    doc_type TEXT NOT NULL DEFAULT 'other',
+    issuer TEXT NOT NULL DEFAULT '',
+    level TEXT NOT NULL DEFAULT '',
+    locality TEXT NOT NULL DEFAULT '',
+    locality_key TEXT NOT NULL DEFAULT '',
+    issue_date TEXT NOT NULL DEFAULT '',
+    issue_date_precision TEXT NOT NULL DEFAULT '',
+    meeting_date TEXT NOT NULL DEFAULT '',
+    meeting_date_precision TEXT NOT NULL DEFAULT '',
+    chair TEXT NOT NULL DEFAULT '',
+    signer TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    date_precision TEXT NOT NULL DEFAULT '',
+    date_start TEXT,
+    date_end TEXT,
+    text TEXT NOT NULL DEFAULT '',
+    ingested_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS directives (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    path TEXT NOT NULL DEFAULT '',
+    heading TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',
+    deadlines TEXT NOT NULL DEFAULT '[]',
+    targets TEXT NOT NULL DEFAULT '[]',
+    scores TEXT NOT NULL DEFAULT '{}',
+    keyword TEXT NOT NULL DEFAULT '',
+    context TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS directives_doc ON directives(doc_id, position);
+CREATE TABLE IF NOT EXISTS directive_labels (
+    directive_id INTEGER NOT NULL REFERENCES directives(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    score REAL NOT NULL DEFAULT 1.0,
+    PRIMARY KEY (directive_id, label)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS labels_by_label ON directive_labels(label, directive_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    text TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    heading TEXT NOT NULL DEFAULT '',
+    directive_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS directives_fts USING fts5(
+    keyword, context, content='directives', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS directives_vocab USING fts5vocab(directives_fts, 'row');
+CREATE TRIGGER IF NOT EXISTS directives_ai AFTER INSERT ON directives BEGIN
+    INSERT INTO directives_fts(rowid, keyword, context) VALUES (new.id, new.keyword, new.context);
+END;
+CREATE TRIGGER IF NOT EXISTS directives_ad AFTER DELETE ON directives BEGIN
+    INSERT INTO directives_fts(directives_fts, rowid, keyword, context)
+    VALUES ('delete', old.id, old.keyword, old.context);
+END;
+CREATE TRIGGER IF NOT EXISTS directives_au AFTER UPDATE OF keyword, context ON directives BEGIN
+    INSERT INTO directives_fts(directives_fts, rowid, keyword, context)
+    VALUES ('delete', old.id, old.keyword, old.context);
+    INSERT INTO directives_fts(rowid, keyword, context) VALUES (new.id, new.keyword, new.context);
+END;
+"""
+
+_HIT_SELECT = """
+SELECT d.id, d.doc_id, d.text, d.unit, d.deadlines, d.heading, d.path,
+       doc.locality, doc.date, doc.title, doc.level, doc.doc_type,
+       (SELECT group_concat(label, ' ') FROM directive_labels l WHERE l.directive_id = d.id) AS labels
+FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id
+"""
+
+
+def content_id(text: str) -> str:
+    """Short content hash of a normalised text: the document id."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def date_range(date: str) -> tuple[str | None, str | None]:
+    """First and last day covered by an ISO date of day, month or year precision."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return date, date
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        return f"{date}-01", f"{date}-31"
+    if re.fullmatch(r"\d{4}", date):
+        return f"{date}-01-01", f"{date}-12-31"
+    return None, None
+
+
+def effective_date(notice: Notice) -> tuple[str, str]:
+    """The notice's date for trends and filters: issue date, else meeting date (with precision)."""
+    if notice.issue_date:
+        return notice.issue_date, notice.issue_date_precision
+    return notice.meeting_date, notice.meeting_date_precision
+
+
+def resolve_area(value: str) -> str:
+    """An area id from an id, a Vietnamese name or short name, with or without diacritics."""
+    key = fold(value.strip()).replace("_", " ")
+    for area in AREAS:
+        if key in (area.id.replace("_", " "), fold(area.name), fold(area.short)):
+            return area.id
+    raise ValueError(f"Lĩnh vực không hợp lệ: '{value}'. Chọn một trong: {', '.join(AREA_IDS)}")
+
+
+def resolve_level(value: str) -> str:
+    """A level id ("tinh", "huyen", "xa") from "huyện", "cấp huyện", "huyen"…"""
+    key = fold(value.strip())
+    key = key[4:] if key.startswith("cap ") else key
+    if key not in LEVELS:
+        raise ValueError(f"Cấp không hợp lệ: '{value}'. Chọn một trong: tỉnh, huyện, xã.")
+    return key
+
+
+@dataclass
+class Filters:
+    """Search/trend filters; empty lists and strings mean "no restriction"."""
+
+    areas: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    date_from: str = ""  # YYYY-MM-DD, inclusive
+    date_to: str = ""  # YYYY-MM-DD, inclusive
+
+    def is_empty(self) -> bool:
+        return not (self.areas or self.localities or self.levels or self.doc_types
+                    or self.date_from or self.date_to)
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """A WHERE fragment over aliases `d` (directives) and `doc` (documents), with parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.areas:
+            ids = [resolve_area(a) for a in self.areas]
+            clauses.append(
+                "d.id IN (SELECT directive_id FROM directive_labels WHERE label IN "
+                f"({','.join('?' * len(ids))}))"
+            )
+            params += ids
+        if self.localities:
+            keys = [" ".join(re.findall(r"\w+", fold(x))) for x in self.localities]
+            clauses.append("(" + " OR ".join("(' ' || doc.locality_key || ' ') LIKE ?" for _ in keys) + ")")
+            params += [f"% {k} %" for k in keys]
+        if self.levels:
+            levels = [resolve_level(x) for x in self.levels]
+            clauses.append(f"doc.level IN ({','.join('?' * len(levels))})")
+            params += levels
+        if self.doc_types:
+            clauses.append(f"doc.doc_type IN ({','.join('?' * len(self.doc_types))})")
+            params += list(self.doc_types)
+        if self.date_from:
+            clauses.append("doc.date_end >= ?")
+            params.append(_check_day(self.date_from))
+        if self.date_to:
+            clauses.append("doc.date_start <= ?")
+            params.append(_check_day(self.date_to))
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _check_day(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4}", value):
+        raise ValueError(f"Ngày không hợp lệ: '{value}' (định dạng YYYY-MM-DD).")
+    return value
+
+
+class Store:
+    """The SQLite database of one data directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self.transaction():
+            self._create_schema()
+
+    def _create_schema(self) -> None:
+        for statement in _split_sql(_SCHEMA):
+            self._conn.execute(statement)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?), ('generation', '0')",
+            (SCHEMA_VERSION,),
+        )
+
+    @classmethod
+    def open(cls, data_dir: str | Path) -> Store:
+        """The store of a data directory (created if needed)."""
+        return cls(Path(data_dir) / DB_NAME)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions -------------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        """`with store.transaction():` runs the block in one IMMEDIATE transaction."""
+        return _Transaction(self._conn, self._lock)
+
+    def _bump_generation(self) -> None:
+        self._conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    def generation(self) -> int:
+        """Counter bumped by every change to the set of directives (used to skip index checks)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- documents ----------------------------------------------------------------------------
+    def has_document(self, doc_id: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def add_notice(self, notice: Notice, doc_id: str, name: str = "") -> list[int]:
+        """Store a parsed notice and its directives in one transaction; return the new directive ids.
+
+        Returns [] when a document with this id is already stored (idempotent re-ingest).
+        """
+        with self.transaction():
+            if self.has_document(doc_id):
+                return []
+            self._insert_document(notice, doc_id, name)
+            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(notice.directives)]
+            self._bump_generation()
+        return ids
+
+    def _insert_document(self, notice: Notice, doc_id: str, name: str) -> None:
+        date, precision = effective_date(notice)
+        start, end = date_range(date)
+        meta = notice.metadata()
+        self._conn.execute(
+            """INSERT INTO documents(doc_id, name, title, doc_number, doc_type, issuer, level, locality,
+                   locality_key, issue_date, issue_date_precision, meeting_date, meeting_date_precision,
+                   chair, signer, date, date_precision, date_start, date_end, text, ingested_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                doc_id, name, meta["title"], meta["doc_number"], meta["doc_type"] or "other", meta["issuer"],
+                meta["level"], meta["locality"], " ".join(re.findall(r"\w+", fold(meta["locality"]))),
+                meta["issue_date"], meta["issue_date_precision"], meta["meeting_date"],
+                meta["meeting_date_precision"], meta["chair"], meta["signer"], date, precision, start, end,
+                notice.text, _now(),
+            ),
+        )
+
+    def _insert_directive(self, doc_id: str, position: int, d: Any) -> int:
+        labels = check_labels(list(d.labels))
+        cur = self._conn.execute(
+            """INSERT INTO directives(doc_id, position, path, heading, text, unit, deadlines, targets, scores,
+                   keyword, context) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                doc_id, position, d.path, d.heading, d.text, d.unit,
+                json.dumps(list(d.deadlines), ensure_ascii=False),
+                json.dumps(list(d.targets), ensure_ascii=False),
+                json.dumps({k: float(v) for k, v in d.scores.items()}),
+                keyword_text(d.text), keyword_text(" ".join(x for x in (d.heading, d.unit) if x)),
+            ),
+        )
+        directive_id = int(cur.lastrowid)
+        self._write_labels(directive_id, labels, d.scores)
+        return directive_id
+
+    def _write_labels(self, directive_id: int, labels: Sequence[str], scores: dict[str, float]) -> None:
+        self._conn.execute("DELETE FROM directive_labels WHERE directive_id = ?", (directive_id,))
+        self._conn.executemany(
+            "INSERT INTO directive_labels(directive_id, label, score) VALUES (?, ?, ?)",
+            [(directive_id, lab, float(scores.get(lab, 1.0))) for lab in labels],
+        )
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document and its directives (labels and FTS rows follow); return directives removed.
+
+        Raises KeyError when the document is not stored.
+        """
+        with self.transaction():
+            if not self.has_document(doc_id):
+                raise KeyError(doc_id)
+            n = self._conn.execute("SELECT count(*) FROM directives WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            self._conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._bump_generation()
+        return int(n)
+
+    def find_documents(self, prefix: str) -> list[str]:
+        """Document ids starting with `prefix` (lets users type a short id)."""
+        rows = self._conn.execute(
+            "SELECT doc_id FROM documents WHERE doc_id LIKE ? ORDER BY doc_id", (prefix + "%",)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """A document's metadata and full text (None if absent)."""
+        row = self._conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return dict(row) if row else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Metadata of every document with its directive count, newest first (no full text)."""
+        rows = self._conn.execute(
+            """SELECT doc.doc_id, doc.name, doc.title, doc.doc_number, doc.doc_type, doc.level, doc.locality,
+                      doc.date, doc.ingested_at,
+                      (SELECT count(*) FROM directives d WHERE d.doc_id = doc.doc_id) AS directives
+               FROM documents doc ORDER BY doc.date DESC, doc.doc_id"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    # --- directives ---------------------------------------------------------------------------
+    def directive_ids(self) -> np.ndarray:
+        """All directive ids, ascending, as int64."""
+        rows = self._conn.execute("SELECT id FROM directives ORDER BY id").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def snapshot_ids(self) -> tuple[int, np.ndarray]:
+        """(generation, all directive ids) read from one consistent snapshot."""
+        with self._lock:
+            own = not self._conn.in_transaction
+            if own:
+                self._conn.execute("BEGIN")
+            try:
+                return self.generation(), self.directive_ids()
+            finally:
+                if own:
+                    self._conn.execute("COMMIT")
+
+    def directive_texts(self, ids: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(id, text) of the given directives (all when None), in id order."""
+        if ids is None:
+            yield from ((int(r[0]), r[1]) for r in self._conn.execute("SELECT id, text FROM directives ORDER BY id"))
+            return
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._conn.execute(
+                f"SELECT id, text FROM directives WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk
+            ).fetchall()
+            yield from ((int(r[0]), r[1]) for r in rows)
+
+    def directive(self, directive_id: int) -> dict[str, Any] | None:
+        """Everything stored about one directive (None if absent)."""
+        row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (directive_id,)).fetchone()
+        if not row:
+            return None
+        out = dict(row)
+        for key in ("deadlines", "targets", "scores"):
+            out[key] = json.loads(out[key])
+        out["labels"] = self.labels(directive_id)
+        return out
+
+    def doc_directives(self, doc_id: str) -> list[dict[str, Any]]:
+        """The directives of a document in reading order."""
+        ids = [r[0] for r in self._conn.execute(
+            "SELECT id FROM directives WHERE doc_id = ? ORDER BY position", (doc_id,))]
+        return [d for d in (self.directive(i) for i in ids) if d]
+
+    def labels(self, directive_id: int) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT label FROM directive_labels WHERE directive_id = ?", (directive_id,)
+        ).fetchall()
+        return [a for a in AREA_IDS if a in {r[0] for r in rows}]
+
+    def set_labels(self, directive_id: int, labels: Sequence[str], scores: dict[str, float] | None = None) -> None:
+        """Replace a directive's labels (and its per-area scores when given)."""
+        labels = check_labels(list(labels))
+        with self.transaction():
+            if scores is not None:
+                self._conn.execute(
+                    "UPDATE directives SET scores = ? WHERE id = ?",
+                    (json.dumps({k: float(v) for k, v in scores.items()}), directive_id),
+                )
+            self._write_labels(directive_id, labels, scores or {})
+
+    def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
+        """Stored directives joined with their notice's metadata, as Hits (score 0); absent ids are skipped."""
+        out: dict[int, Hit] = {}
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._conn.execute(
+                _HIT_SELECT + f" WHERE d.id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            for r in rows:
+                out[int(r["id"])] = _row_hit(r)
+        return out
+
+    # --- search support -----------------------------------------------------------------------
+    def keyword_search(self, match: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """(directive id, BM25 score, higher is better) for an FTS5 MATCH expression."""
+        if not match:
+            return []
+        where, params = (filters or Filters()).sql()
+        if where == "1":
+            sql = ("SELECT rowid, bm25(directives_fts, 1.0, 0.3) AS s FROM directives_fts "
+                   "WHERE directives_fts MATCH ? ORDER BY s LIMIT ?")
+            args: list[Any] = [match, limit]
+        else:
+            sql = ("SELECT f.rowid, bm25(directives_fts, 1.0, 0.3) AS s FROM directives_fts f "
+                   "JOIN directives d ON d.id = f.rowid JOIN documents doc ON doc.doc_id = d.doc_id "
+                   f"WHERE directives_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
+            args = [match, *params, limit]
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def doc_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """Number of directives containing each term (FTS vocabulary)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        rows = self._conn.execute(
+            f"SELECT term, doc FROM directives_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
+        ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def filter_ids(self, filters: Filters) -> np.ndarray:
+        """Ids of the directives passing the filters."""
+        where, params = filters.sql()
+        rows = self._conn.execute(
+            f"SELECT d.id FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id WHERE {where}", params
+        ).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def count_directives(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM directives").fetchone()[0])
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of documents, directives, labelled directives and feedback rows."""
+        q = self._conn.execute
+        return {
+            "documents": int(q("SELECT count(*) FROM documents").fetchone()[0]),
+            "directives": self.count_directives(),
+            "labelled_directives": int(q("SELECT count(DISTINCT directive_id) FROM directive_labels").fetchone()[0]),
+            "feedback": int(q("SELECT count(*) FROM feedback").fetchone()[0]),
+            "generation": self.generation(),
+        }
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read-only query (used by trends); returns all rows."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # --- feedback -----------------------------------------------------------------------------
+    def add_feedback(
+        self, text: str, labels: Sequence[str], directive_id: int | None = None, heading: str = ""
+    ) -> int:
+        """Record a user's label correction; also replaces that directive's stored labels."""
+        labels = check_labels(list(labels))
+        with self.transaction():
+            if directive_id is not None:
+                row = self._conn.execute("SELECT heading FROM directives WHERE id = ?", (directive_id,)).fetchone()
+                if row is None:
+                    raise KeyError(directive_id)
+                heading = heading or row[0]
+                self._write_labels(directive_id, labels, {lab: 1.0 for lab in labels})
+            cur = self._conn.execute(
+                "INSERT INTO feedback(text, labels, heading, directive_id, created_at) VALUES (?,?,?,?,?)",
+                (text, json.dumps(labels), heading, directive_id, _now()),
+            )
+        return int(cur.lastrowid)
+
+    def feedback_rows(self) -> list[dict[str, Any]]:
+        """Feedback for training: the latest correction per text, as {"text", "labels", "heading"}."""
+        rows = self._conn.execute("SELECT text, labels, heading FROM feedback ORDER BY id").fetchall()
+        latest: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            latest[r["text"]] = {"text": r["text"], "labels": json.loads(r["labels"]), "heading": r["heading"]}
+        return list(latest.values())
+
+    def feedback_directive_ids(self) -> set[int]:
+        """Directives whose labels were corrected by a user (re-tagging must not overwrite them)."""
+        rows = self._conn.execute("SELECT DISTINCT directive_id FROM feedback WHERE directive_id IS NOT NULL")
+        return {int(r[0]) for r in rows}
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT/ROLLBACK; re-entrant (inner blocks join the outer transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._conn = conn
+        self._lock = lock
+        self._outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        self._outer = not self._conn.in_transaction
+        if self._outer:
+            self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if self._outer:
+                self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split the schema script into statements (triggers contain inner semicolons)."""
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        buf.append(line)
+        stripped = line.strip().upper()
+        if stripped.startswith("CREATE TRIGGER"):
+            depth = 1
+        if depth and stripped == "END;":
+            depth = 0
+        if not depth and stripped.endswith(";"):
+            out.append("\n".join(buf))
+            buf = []
+    return out
+
+
+def _row_hit(r: sqlite3.Row) -> Hit:
+    deadlines = json.loads(r["deadlines"] or "[]")
+    labels = set((r["labels"] or "").split())
+    return Hit(
+        doc_id=r["doc_id"], directive_id=int(r["id"]), text=r["text"], score=0.0,
+        labels=[a for a in AREA_IDS if a in labels], unit=r["unit"], deadline=min(deadlines) if deadlines else "",
+        locality=r["locality"], date=r["date"], title=r["title"], level=r["level"], doc_type=r["doc_type"],
+        heading=r["heading"],
+    )
