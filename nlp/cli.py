@@ -36,6 +36,10 @@ def parse(
         notice = parse_notice(read_document(file))
     except ReadError as exc:
         _fail(str(exc))
+    if notice.language != "vi":
+        typer.echo(f"Cảnh báo: {file.name}: văn bản không phải tiếng Việt, không đọc chỉ đạo.", err=True)
+    elif not notice.directives:
+        typer.echo(f"Cảnh báo: {file.name}: không tìm thấy chỉ đạo nào trong văn bản.", err=True)
     if as_json:
         _echo_json(notice.to_dict())
         return

@@ -96,6 +96,15 @@ def normalize_inline(text: str) -> str:
     return re.sub(r"\s+", " ", normalize_text(text)).strip()
 
 
+def looks_vietnamese(text: str, min_words: int = 12) -> bool:
+    """True unless a text of some length has (almost) no word with a Vietnamese diacritic or "đ"."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) < min_words:
+        return True
+    marked = sum(1 for w in words if fold(w) != w.lower())
+    return marked / len(words) >= 0.15
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-less form: "Hồ sơ trễ hạn" -> "ho so tre han"."""

@@ -5,7 +5,7 @@ import re
 
 from nlp.directives import _ASK, _split_marker, clean_unit, split_directives
 from nlp.metadata import extract_metadata
-from nlp.normalize import fold, normalize_text
+from nlp.normalize import fold, looks_vietnamese, normalize_text
 from nlp.records import Notice
 
 # Page furniture of news websites: font-size and contrast widgets, print/share links.
@@ -84,7 +84,8 @@ def parse_notice(text: str) -> Notice:
         # prose report: keep the paragraphs that ask for something
         body = [ln for ln in body if _split_marker(ln)[0] != "para" or _ASKING.search(fold(ln))]
     year = meta.issue_date.year if meta.issue_date else (meta.meeting_date.year if meta.meeting_date else None)
-    directives = split_directives(body, default_unit, year)
+    vietnamese = looks_vietnamese(text)
+    directives = split_directives(body, default_unit, year) if vietnamese else []
     return Notice(
         title=meta.title,
         doc_number=meta.doc_number,
@@ -98,6 +99,7 @@ def parse_notice(text: str) -> Notice:
         meeting_date_precision=meta.meeting_date.precision if meta.meeting_date else "",
         chair=meta.chair,
         signer=meta.signer,
+        language="vi" if vietnamese else "other",
         directives=directives,
         text=text,
     )

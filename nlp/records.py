@@ -38,6 +38,7 @@ class Notice:
     meeting_date_precision: str = ""
     chair: str = ""
     signer: str = ""
+    language: str = "vi"  # "other" when the text is not Vietnamese (then no directives are read)
     directives: list[Directive] = field(default_factory=list)
     text: str = ""  # the normalised full text
 

@@ -13,33 +13,33 @@ EXPECTED_METADATA = {
         "Cải cách hành chính năm 2022",
         doc_number="/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND huyện Ngân Sơn", level="huyen",
         locality="Ngân Sơn", issue_date="2023-04", issue_date_precision="month", meeting_date="2023-04-05",
-        meeting_date_precision="day", chair="Nguyễn Trọng Lăng", signer="Nguyễn Trọng Lăng",
+        meeting_date_precision="day", chair="Nguyễn Trọng Lăng", signer="Nguyễn Trọng Lăng", language="vi",
     ),
     "001": dict(
         title="BÀI TUYÊN TRUYỀN VỀ CẢI CÁCH HÀNH CHÍNH THÁNG 7/2024", doc_number="", doc_type="tuyen_truyen",
         issuer="UBND xã Phúc Lộc", level="xa", locality="Phúc Lộc", issue_date="2024-07-04",
         issue_date_precision="day", meeting_date="2024-06-07", meeting_date_precision="day",
-        chair="Lưu Quốc Trung", signer="Nông Văn Nhượng",
+        chair="Lưu Quốc Trung", signer="Nông Văn Nhượng", language="vi",
     ),
     "002": dict(
         title="Kết luận của ông Nguyễn Lê Ngọc Toàn – Chủ tịch UBND xã tại Hội nghị tổng kết công tác cải cách "
         "hành chính năm 2022 và triển khai mục tiêu, nhiệm vụ công tác cải cách hành chính năm 2023",
         doc_number="/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND xã Đại Lãnh", level="xa",
         locality="Đại Lãnh", issue_date="2023-03", issue_date_precision="month", meeting_date="2023-03-17",
-        meeting_date_precision="day", chair="Nguyễn Lê Ngọc Toàn", signer="Nguyễn Lê Ngọc Toàn",
+        meeting_date_precision="day", chair="Nguyễn Lê Ngọc Toàn", signer="Nguyễn Lê Ngọc Toàn", language="vi",
     ),
     "003": dict(
         title="Kết luận họp đánh giá kết quả thực hiện cải cách hành chính 09 tháng đầu năm, triển khai nhiệm vụ "
         "quý IV năm 2023",
         doc_number="194/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND huyện Hương Sơn", level="huyen",
         locality="Hương Sơn", issue_date="2023-09-13", issue_date_precision="day", meeting_date="2023-09-11",
-        meeting_date_precision="day", chair="Hồ Thái Sơn", signer="Phan Tiến Hùng",
+        meeting_date_precision="day", chair="Hồ Thái Sơn", signer="Phan Tiến Hùng", language="vi",
     ),
     "004": dict(
         title="Hội nghị trực tuyến đánh giá kết quả công tác cải cách hành chính huyện", doc_number="",
         doc_type="tin_hoi_nghi", issuer="UBND huyện Kon Rẫy", level="huyen", locality="Kon Rẫy",
         issue_date="", issue_date_precision="", meeting_date="2023-09-08", meeting_date_precision="day",
-        chair="Võ Văn Lương", signer="",
+        chair="Võ Văn Lương", signer="", language="vi",
     ),
 }
 
