@@ -24,7 +24,7 @@ def sidebar() -> None:
         st.markdown("**CCHC – Tra cứu kết luận, chỉ đạo**")
         try:
             stats = resources.store().stats()
-        except Exception:  # noqa: BLE001 - the page below reports store problems in detail
+        except Exception:  # noqa: BLE001 - the page itself reports store problems in detail
             log.exception("store not readable")
             return
         st.caption(f"Kho: {stats['documents']} văn bản · {stats['directives']} chỉ đạo · "
@@ -32,9 +32,9 @@ def sidebar() -> None:
 
 
 def main() -> None:
+    """Page config, navigation over the five pages, the running page, the sidebar."""
     st.set_page_config(page_title="CCHC – Tra cứu kết luận", page_icon=":material/account_balance:", layout="wide")
     page = st.navigation(PAGES)
-    sidebar()
     try:
         page.run()
     except Exception as exc:  # noqa: BLE001 - last resort: a message instead of a broken page
@@ -42,6 +42,7 @@ def main() -> None:
         st.error(f"Đã xảy ra lỗi ngoài dự kiến: {exc}. Hãy tải lại trang; nếu lỗi lặp lại, báo cho quản trị viên.")
         with st.expander("Chi tiết kỹ thuật"):
             st.exception(exc)
+    sidebar()  # after the page, so the counts include what the page just saved or deleted
 
 
 main()

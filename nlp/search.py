@@ -6,8 +6,8 @@ and abbreviation-insensitive ("tthc" highlights "thủ tục hành chính" and "
 """
 from __future__ import annotations
 
+import math
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -32,10 +32,11 @@ STOP_SYLLABLES = frozenset(
     "cac va cua cho trong de theo voi tai la co duoc nhung mot ve tu den khi nay do thi ma o hoac cung "
     "nhu tren ra vao neu da se dang phai nhat ngay nam thang".split()
 )
-COMMON_FRACTION = 0.2  # single terms in more than this share of directives only count inside phrases
+POSTINGS_BUDGET = 8_000  # postings FTS5 may walk to find keyword candidates (~0.65 µs each)
+KEYWORD_POOL = 200  # candidates rescored with the full query
+BM25_K1, BM25_B, CONTEXT_WEIGHT = 1.2, 0.75, 0.3
 
 _WORD = re.compile(r"\w+")
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cchc-keyword")
 
 
 def query_terms(query: str) -> list[str]:
@@ -43,22 +44,58 @@ def query_terms(query: str) -> list[str]:
     return keyword_text(query).split()
 
 
-def fts_match(terms: list[str], doc_freq: dict[str, int] | None = None, total: int = 0) -> str:
-    """FTS5 MATCH expression: adjacent-syllable phrases OR the informative single syllables.
+def query_units(terms: list[str]) -> list[str]:
+    """What a query looks up in the keyword index: syllable bigrams ("ho_so") and informative syllables."""
+    bigrams = [f"{a}_{b}" for a, b in zip(terms, terms[1:])]
+    units = list(dict.fromkeys(bigrams + [t for t in terms if t not in STOP_SYLLABLES]))
+    return units or list(dict.fromkeys(terms))
 
-    Phrases reward word order ("ho so" beats "ho" … "so"); single syllables keep recall. Function
-    syllables and syllables found in more than COMMON_FRACTION of the directives are left to the phrases.
+
+def select_units(units: list[str], doc_freq: dict[str, int], budget: int = POSTINGS_BUDGET) -> list[str]:
+    """The most selective units whose postings fit the budget (at least the rarest one present)."""
+    chosen: list[str] = []
+    used = 0
+    for unit in sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u]):
+        if chosen and used + doc_freq[unit] > budget:
+            break
+        chosen.append(unit)
+        used += doc_freq[unit]
+    return chosen
+
+
+def fts_match(units: list[str]) -> str:
+    """FTS5 MATCH expression: any of the units."""
+    return " OR ".join(f'"{u}"' for u in units)
+
+
+def bm25_rescore(
+    rows: list[tuple[int, str, str, int, int]], units: list[str], doc_freq: dict[str, int],
+    totals: tuple[int, int, int],
+) -> list[tuple[int, float]]:
+    """BM25 (k1 1.2, b 0.75) of candidate rows over all query units; heading/unit column weighted 0.3.
+
+    Rows are (id, text terms, context terms, text length, context length) from Store.keyword_rows.
     """
-    if not terms:
-        return ""
-    phrases = [f'"{a} {b}"' for a, b in zip(terms, terms[1:])]
-    limit = COMMON_FRACTION * total if total else None
-    singles = [
-        f'"{t}"' for t in dict.fromkeys(terms)
-        if t not in STOP_SYLLABLES and not (limit and doc_freq and doc_freq.get(t, 0) > limit)
-    ]
-    clauses = list(dict.fromkeys(phrases + singles)) or [f'"{t}"' for t in dict.fromkeys(terms)]
-    return " OR ".join(clauses)
+    n, kw_tokens, ctx_tokens = totals
+    n = max(n, 1)
+    idf = {u: math.log(1 + (n - doc_freq[u] + 0.5) / (doc_freq[u] + 0.5)) for u in units if doc_freq.get(u)}
+    probes = [(f" {u} ", w) for u, w in idf.items()]
+    averages = (max(kw_tokens / n, 1.0), max(ctx_tokens / n, 1.0))
+    out: list[tuple[int, float]] = []
+    for directive_id, keyword, context, kw_len, ctx_len in rows:
+        score = 0.0
+        for column, length, weight, avg in ((keyword, kw_len, 1.0, averages[0]), (context, ctx_len, CONTEXT_WEIGHT, averages[1])):
+            if not length:
+                continue
+            padded = f"  {column.replace(' ', '  ')}  "  # double spaces: repeated tokens are all counted
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avg)
+            for probe, w in probes:
+                tf = padded.count(probe)
+                if tf:
+                    score += weight * w * tf * (BM25_K1 + 1) / (tf + norm)
+        out.append((directive_id, score))
+    out.sort(key=lambda p: (-p[1], p[0]))
+    return out
 
 
 def _word_tokens(text: str) -> list[tuple[list[str], int, int]]:
@@ -217,12 +254,18 @@ class Searcher:
 
     # --- the two retrievers -------------------------------------------------------------------
     def keyword_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        terms = query_terms(query)
-        if not terms:
+        """BM25 ranking in two steps: FTS5 finds candidates through the most selective units (bounded
+        work), then every unit of the query, common ones included, scores the candidates."""
+        units = query_units(query_terms(query))
+        if not units:
             return []
-        total = self.store.count_directives()
-        match = fts_match(terms, self.store.doc_frequencies(terms), total)
-        return self.store.keyword_search(match, limit, filters)
+        doc_freq = self.store.doc_frequencies(units)
+        selective = select_units(units, doc_freq)
+        if not selective:
+            return []
+        candidates = self.store.keyword_search(fts_match(selective), max(KEYWORD_POOL, limit), filters)
+        rows = self.store.keyword_rows([i for i, _ in candidates])
+        return bm25_rescore(rows, units, doc_freq, self.store.keyword_totals())[:limit]
 
     def dense_ranking(
         self, query_vector: np.ndarray, limit: int, filters: Filters | None = None
@@ -242,13 +285,13 @@ class Searcher:
         depth = max(CANDIDATES, 2 * k)
         if mode == "keyword":
             return self._hits(self.keyword_ranking(query, depth, filters), k, query)
-        if has_diacritics(query):
-            keyword_job = _POOL.submit(self.keyword_ranking, query, depth, filters) if mode == "hybrid" else None
-            dense = self.dense_ranking(self.embed_query(query), depth, filters)
-            keyword = keyword_job.result() if keyword_job else []
-        else:  # accent-less query: restore its accents from the keyword matches before embedding it
-            keyword = self.keyword_ranking(query, depth, filters)
-            dense = self.dense_ranking(self.embed_query(query, [i for i, _ in keyword[:RESTORE_FROM]]), depth, filters)
+        # Sequential on purpose: the embedder's OpenMP threads and a concurrent SQLite thread fight for the
+        # two cores (p95 > 1 s measured); the keyword side is a few ms.
+        accented = has_diacritics(query)
+        keyword = self.keyword_ranking(query, depth, filters) if mode == "hybrid" or not accented else []
+        # an accent-less query is embedded after restoring its accents from the keyword matches
+        context = None if accented else [i for i, _ in keyword[:RESTORE_FROM]]
+        dense = self.dense_ranking(self.embed_query(query, context), depth, filters)
         if mode == "dense":
             return self._hits(dense, k, query)
         return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]]), k, query)

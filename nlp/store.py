@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from nlp.taxonomy import AREAS, AREA_IDS, check_labels
 from nlp.vitext import keyword_text
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 LEVELS = ("tinh", "huyen", "xa")
 
 _SCHEMA = """
@@ -66,7 +67,9 @@ CREATE TABLE IF NOT EXISTS directives (
     targets TEXT NOT NULL DEFAULT '[]',
     scores TEXT NOT NULL DEFAULT '{}',
     keyword TEXT NOT NULL DEFAULT '',
-    context TEXT NOT NULL DEFAULT ''
+    context TEXT NOT NULL DEFAULT '',
+    kw_len INTEGER NOT NULL DEFAULT 0,
+    ctx_len INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS directives_doc ON directives(doc_id, position);
 CREATE TABLE IF NOT EXISTS directive_labels (
@@ -86,20 +89,29 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS directives_fts USING fts5(
     keyword, context, content='directives', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2'
+    tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS directives_vocab USING fts5vocab(directives_fts, 'row');
+CREATE TABLE IF NOT EXISTS keyword_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS directives_ai AFTER INSERT ON directives BEGIN
     INSERT INTO directives_fts(rowid, keyword, context) VALUES (new.id, new.keyword, new.context);
+    UPDATE meta SET value = CAST(value AS INTEGER) + new.kw_len WHERE key = 'kw_tokens';
+    UPDATE meta SET value = CAST(value AS INTEGER) + new.ctx_len WHERE key = 'ctx_tokens';
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'n_directives';
 END;
 CREATE TRIGGER IF NOT EXISTS directives_ad AFTER DELETE ON directives BEGIN
     INSERT INTO directives_fts(directives_fts, rowid, keyword, context)
     VALUES ('delete', old.id, old.keyword, old.context);
+    UPDATE meta SET value = CAST(value AS INTEGER) - old.kw_len WHERE key = 'kw_tokens';
+    UPDATE meta SET value = CAST(value AS INTEGER) - old.ctx_len WHERE key = 'ctx_tokens';
+    UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'n_directives';
 END;
 CREATE TRIGGER IF NOT EXISTS directives_au AFTER UPDATE OF keyword, context ON directives BEGIN
     INSERT INTO directives_fts(directives_fts, rowid, keyword, context)
     VALUES ('delete', old.id, old.keyword, old.context);
     INSERT INTO directives_fts(rowid, keyword, context) VALUES (new.id, new.keyword, new.context);
+    UPDATE meta SET value = CAST(value AS INTEGER) + new.kw_len - old.kw_len WHERE key = 'kw_tokens';
+    UPDATE meta SET value = CAST(value AS INTEGER) + new.ctx_len - old.ctx_len WHERE key = 'ctx_tokens';
 END;
 """
 
@@ -221,15 +233,36 @@ class Store:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self.transaction():
+            has_meta = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            version = has_meta and self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if version and version[0] != SCHEMA_VERSION:
+                self._migrate(version[0])
             self._create_schema()
 
     def _create_schema(self) -> None:
         for statement in _split_sql(_SCHEMA):
             self._conn.execute(statement)
         self._conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?), ('generation', '0')",
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?), ('generation', '0'), "
+            "('kw_tokens', '0'), ('ctx_tokens', '0'), ('n_directives', '0')",
             (SCHEMA_VERSION,),
         )
+
+    def _migrate(self, version: str) -> None:
+        """Bring an older database to the current schema (the keyword index is rebuilt)."""
+        if version not in ("1", "2"):
+            raise RuntimeError(f"Cơ sở dữ liệu {self.path} có phiên bản lược đồ lạ: {version}")
+        if version == "1":
+            self._conn.execute("ALTER TABLE directives ADD COLUMN kw_len INTEGER NOT NULL DEFAULT 0")
+            self._conn.execute("ALTER TABLE directives ADD COLUMN ctx_len INTEGER NOT NULL DEFAULT 0")
+            for name in ("directives_ai", "directives_ad", "directives_au"):
+                self._conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            self._conn.execute("DROP TABLE IF EXISTS directives_vocab")
+            self._conn.execute("DROP TABLE IF EXISTS directives_fts")
+        self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+        self._create_schema()
+        self.rebuild_keywords()
 
     @classmethod
     def open(cls, data_dir: str | Path) -> Store:
@@ -279,7 +312,9 @@ class Store:
             if self.has_document(doc_id):
                 return []
             self._insert_document(notice, doc_id, name)
-            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(notice.directives)]
+            terms: Counter[str] = Counter()
+            ids = [self._insert_directive(doc_id, i, d, terms) for i, d in enumerate(notice.directives)]
+            self._add_df(terms, +1)
             self._bump_generation()
         return ids
 
@@ -301,17 +336,20 @@ class Store:
             ),
         )
 
-    def _insert_directive(self, doc_id: str, position: int, d: Any) -> int:
+    def _insert_directive(self, doc_id: str, position: int, d: Any, terms: Counter[str] | None = None) -> int:
         labels = check_labels(list(d.labels))
+        keyword, context = _keyword_columns(d.text, d.heading, d.unit)
+        if terms is not None:
+            terms.update(_unique_terms(keyword, context))
         cur = self._conn.execute(
             """INSERT INTO directives(doc_id, position, path, heading, text, unit, deadlines, targets, scores,
-                   keyword, context) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                   keyword, context, kw_len, ctx_len) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 doc_id, position, d.path, d.heading, d.text, d.unit,
                 json.dumps(list(d.deadlines), ensure_ascii=False),
                 json.dumps(list(d.targets), ensure_ascii=False),
                 json.dumps({k: float(v) for k, v in d.scores.items()}),
-                keyword_text(d.text), keyword_text(" ".join(x for x in (d.heading, d.unit) if x)),
+                keyword, context, _n_tokens(keyword), _n_tokens(context),
             ),
         )
         directive_id = int(cur.lastrowid)
@@ -325,6 +363,17 @@ class Store:
             [(directive_id, lab, float(scores.get(lab, 1.0))) for lab in labels],
         )
 
+    def _add_df(self, terms: Counter[str], sign: int) -> None:
+        """Add (sign +1) or remove (-1) documents to the per-term document frequencies."""
+        if sign > 0:
+            self._conn.executemany(
+                "INSERT INTO keyword_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                terms.items(),
+            )
+        else:
+            self._conn.executemany("UPDATE keyword_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in terms.items()])
+            self._conn.execute("DELETE FROM keyword_df WHERE df <= 0")
+
     def delete_document(self, doc_id: str) -> int:
         """Delete a document and its directives (labels and FTS rows follow); return directives removed.
 
@@ -333,7 +382,12 @@ class Store:
         with self.transaction():
             if not self.has_document(doc_id):
                 raise KeyError(doc_id)
-            n = self._conn.execute("SELECT count(*) FROM directives WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            rows = self._conn.execute("SELECT keyword, context FROM directives WHERE doc_id = ?", (doc_id,)).fetchall()
+            n = len(rows)
+            terms: Counter[str] = Counter()
+            for r in rows:
+                terms.update(_unique_terms(r[0], r[1]))
+            self._add_df(terms, -1)
             self._conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             self._bump_generation()
         return int(n)
@@ -441,7 +495,11 @@ class Store:
 
     # --- search support -----------------------------------------------------------------------
     def keyword_search(self, match: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """(directive id, BM25 score, higher is better) for an FTS5 MATCH expression."""
+        """(directive id, FTS5 BM25 score, higher is better) for an FTS5 MATCH expression.
+
+        Cost grows with the postings of every term in `match` (FTS5 counts each term's documents), so
+        callers pass selective terms only; see nlp.search.keyword_ranking.
+        """
         if not match:
             return []
         where, params = (filters or Filters()).sql()
@@ -458,13 +516,33 @@ class Store:
             rows = self._conn.execute(sql, args).fetchall()
         return [(int(r[0]), -float(r[1])) for r in rows]
 
+    def keyword_rows(self, ids: Sequence[int]) -> list[tuple[int, str, str, int, int]]:
+        """(id, indexed terms of the text, of heading+unit, and their token counts) of directives."""
+        out: list[tuple[int, str, str, int, int]] = []
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._conn.execute(
+                "SELECT id, keyword, context, kw_len, ctx_len FROM directives "
+                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            out += [(int(r[0]), r[1], r[2], int(r[3]), int(r[4])) for r in rows]
+        return out
+
+    def keyword_totals(self) -> tuple[int, int, int]:
+        """(directives, tokens in the text column, tokens in the context column) for BM25 lengths."""
+        rows = dict(self._conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('n_directives', 'kw_tokens', 'ctx_tokens')").fetchall())
+        return int(rows.get("n_directives", 0)), int(rows.get("kw_tokens", 0)), int(rows.get("ctx_tokens", 0))
+
     def doc_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
-        """Number of directives containing each term (FTS vocabulary)."""
+        """Number of directives containing each term (kept beside the FTS index, in the same transactions;
+        FTS5's own vocabulary table counts postings on every call, too slow for common terms)."""
         terms = list(dict.fromkeys(terms))
         if not terms:
             return {}
         rows = self._conn.execute(
-            f"SELECT term, doc FROM directives_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
+            f"SELECT term, df FROM keyword_df WHERE term IN ({','.join('?' * len(terms))})", terms
         ).fetchall()
         return {r[0]: int(r[1]) for r in rows}
 
@@ -482,19 +560,35 @@ class Store:
             rows = self._conn.execute("SELECT id, text, heading, unit FROM directives").fetchall()
             # the update trigger would replay deletes against a possibly damaged index: suspend it
             self._conn.execute("DROP TRIGGER IF EXISTS directives_au")
+            updates = []
+            terms: Counter[str] = Counter()
+            for r in rows:
+                keyword, context = _keyword_columns(r[1], r[2], r[3])
+                terms.update(_unique_terms(keyword, context))
+                updates.append((keyword, context, _n_tokens(keyword), _n_tokens(context), r[0]))
+            self._conn.execute("DELETE FROM keyword_df")
+            self._add_df(terms, +1)
             self._conn.executemany(
-                "UPDATE directives SET keyword = ?, context = ? WHERE id = ?",
-                [(keyword_text(r[1]), keyword_text(" ".join(x for x in (r[2], r[3]) if x)), r[0]) for r in rows],
+                "UPDATE directives SET keyword = ?, context = ?, kw_len = ?, ctx_len = ? WHERE id = ?", updates
             )
             self._conn.execute("INSERT INTO directives_fts(directives_fts) VALUES ('rebuild')")
+            self._conn.execute(
+                "UPDATE meta SET value = (SELECT coalesce(sum(kw_len), 0) FROM directives) WHERE key = 'kw_tokens'")
+            self._conn.execute(
+                "UPDATE meta SET value = (SELECT coalesce(sum(ctx_len), 0) FROM directives) WHERE key = 'ctx_tokens'")
+            self._conn.execute(
+                "UPDATE meta SET value = (SELECT count(*) FROM directives) WHERE key = 'n_directives'")
             self._create_schema()
 
-    def check_keywords(self) -> bool:
-        """True when the FTS index matches the directives table."""
+    def check_keywords(self, deep: bool = False) -> bool:
+        """True when the FTS index matches the directives table (deep: the term frequencies too)."""
         try:
             self._conn.execute("INSERT INTO directives_fts(directives_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError:
             return False
+        if deep:
+            vocab = dict(self._conn.execute("SELECT term, doc FROM directives_vocab").fetchall())
+            return vocab == dict(self._conn.execute("SELECT term, df FROM keyword_df").fetchall())
         return True
 
     def count_directives(self) -> int:
@@ -571,6 +665,28 @@ class _Transaction:
                 self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
+
+
+def index_terms(text: str) -> str:
+    """What the FTS index holds for a text: its accent-less syllables, then its syllable bigrams.
+
+    "Hồ sơ trễ hạn" -> "ho so tre han ho_so so_tre tre_han". Bigram tokens make word matches single
+    posting-list lookups with their own document frequency (cheaper and more selective than phrases).
+    """
+    syllables = keyword_text(text).split()
+    return " ".join(syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])])
+
+
+def _keyword_columns(text: str, heading: str, unit: str) -> tuple[str, str]:
+    return index_terms(text), index_terms(" ".join(x for x in (heading, unit) if x))
+
+
+def _unique_terms(keyword: str, context: str) -> set[str]:
+    return set(keyword.split()) | set(context.split())
+
+
+def _n_tokens(terms: str) -> int:
+    return len(terms.split())
 
 
 def _split_sql(script: str) -> list[str]:

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.config import PROJECT_ROOT
+from nlp.config import PROJECT_ROOT, tagger_dir
 from nlp.tagger import Tagger, labels_to_matrix
 from nlp.taxonomy import AREA_IDS, area_name, check_labels
 
 LABELS_DIR = PROJECT_ROOT / "corpus" / "labels"
+# Sections of the model card that hold an evaluation.
+EVAL_KEYS = ("cross_validation", "real_notices_unseen", "written_notices_unseen", "real_notices_unseen_tfidf_only")
 
 
 @dataclass
@@ -161,6 +163,10 @@ def train(
         if emb is not None:
             progress("Đánh giá nửa TF-IDF riêng (không dùng vector nhúng)…")
             card["real_notices_unseen_tfidf_only"] = evaluate_held_out(examples, None, "", {"seeds"}, **params)
+    else:
+        previous = last_evaluation(tagger_dir(out_dir))
+        if previous:
+            card["previous_evaluation"] = previous
     progress("Huấn luyện mô hình cuối trên toàn bộ dữ liệu…")
     tagger = _fit(examples, emb, embedder_id, **params)
     card.update(tagger.card())
@@ -168,6 +174,22 @@ def train(
     write_card(card, path)
     progress(f"Đã lưu mô hình vào {path}")
     return card
+
+
+def read_card(model_dir: Path) -> dict | None:
+    """model_card.json of a model directory (None if absent or unreadable)."""
+    try:
+        return json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def last_evaluation(model_dir: Path) -> dict:
+    """The evaluation of the model card in `model_dir` (its own or the one it carried), with its date and data."""
+    old = read_card(model_dir) or {}
+    if "cross_validation" not in old:
+        return old.get("previous_evaluation", {})
+    return {"date": old.get("date"), "data": old.get("data"), **{k: old[k] for k in EVAL_KEYS if k in old}}
 
 
 def write_card(card: dict, path: Path) -> None:
@@ -193,10 +215,15 @@ def write_card(card: dict, path: Path) -> None:
          "directives"),
         ("real_notices_unseen_tfidf_only", "Same as the real-notice test, TF-IDF half only (ablation)"),
     ]
+    evaluated = card
+    if "cross_validation" not in card and card.get("previous_evaluation"):
+        evaluated = card["previous_evaluation"]
+        lines += [f"Trained without evaluation; the scores below are from the last full training "
+                  f"({evaluated.get('date')}, {evaluated.get('data', {}).get('n')} rows).", ""]
     for key, title in sections:
-        if key not in card:
+        if key not in evaluated:
             continue
-        s = card[key]
+        s = evaluated[key]
         lines += [f"## {title}", "", f"micro-F1 **{s['micro_f1']}**, macro-F1 **{s['macro_f1']}**, exact match "
                   f"{s['exact_match']}, n = {s['n']}", "", "| area | precision | recall | F1 | support |",
                   "|---|---|---|---|---|"]

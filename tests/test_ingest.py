@@ -36,7 +36,7 @@ def consistent(data_dir: Path) -> bool:
         ids = store.directive_ids().tolist()
         fts = [r[0] for r in store.execute("SELECT rowid FROM directives_fts ORDER BY rowid")]
         gen = store.generation()
-        ok_fts = store.check_keywords()
+        ok_fts = store.check_keywords(deep=True)
     index = DenseIndex.load(data_dir)
     return ok_fts and fts == ids and index is not None and sorted(index.ids().tolist()) == ids and index.info.generation == gen
 

@@ -15,7 +15,9 @@ import pytest
 from nlp.dense_index import DenseIndex
 from nlp.ingest import ingest_paths, reindex
 from nlp.records import Directive, Notice
-from nlp.search import Searcher, fts_match, highlight, restore_diacritics, rrf
+from nlp.search import (
+    Searcher, bm25_rescore, fts_match, highlight, query_units, restore_diacritics, rrf, select_units,
+)
 from nlp.store import Filters, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,12 +118,26 @@ def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
     assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid")] == expected
 
 
-def test_fts_match_uses_phrases_and_skips_function_syllables() -> None:
-    assert fts_match(["ho", "so", "tre", "han"]) == '"ho so" OR "so tre" OR "tre han" OR "ho" OR "so" OR "tre" OR "han"'
-    assert '"cac"' not in fts_match(["cac", "don", "vi"])
-    common = fts_match(["cong", "tac", "so", "hoa"], {"cong": 900, "tac": 10}, 1000)
-    assert '"cong"' not in common and '"cong tac"' in common and '"tac"' in common
-    assert fts_match([]) == ""
+def test_query_units_and_selection() -> None:
+    assert query_units(["ho", "so", "tre", "han"]) == ["ho_so", "so_tre", "tre_han", "ho", "so", "tre", "han"]
+    assert "cac" not in query_units(["cac", "don", "vi"]) and query_units(["cac"]) == ["cac"]
+    df = {"ho_so": 50, "tre_han": 5, "ho": 900, "so": 2000}
+    assert select_units(["ho_so", "so_tre", "tre_han", "ho", "so"], df, budget=100) == ["tre_han", "ho_so"]
+    assert select_units(["ho", "so"], df, budget=10) == ["ho"]  # the rarest unit even over budget
+    assert fts_match(["tre_han", "ho_so"]) == '"tre_han" OR "ho_so"'
+
+
+def test_bm25_rescore_prefers_phrase_and_short_texts() -> None:
+    rows = [(1, "ho so tre han ho_so so_tre tre_han", "", 7, 0),
+            (2, "han tre so ho han_tre tre_so so_ho", "", 7, 0),
+            (3, "ho so tre han ho_so so_tre tre_han x y z w v u t s r q", "", 17, 0),
+            (4, "chuyen chuyen chuyen_chuyen", "tre_han", 3, 1)]
+    units = ["ho_so", "so_tre", "tre_han", "ho", "so", "tre", "han"]
+    df = {"ho_so": 2, "so_tre": 2, "tre_han": 3, "ho": 3, "so": 3, "tre": 3, "han": 3}
+    ranked = bm25_rescore(rows, units, df, (4, 34, 1))
+    assert [i for i, _ in ranked][:3] == [1, 3, 2]
+    assert bm25_rescore([(5, "a a a_a", "", 3, 0)], ["a"], {"a": 1}, (10, 30, 0))[0][1] > \
+        bm25_rescore([(5, "a b a_b", "", 3, 0)], ["a"], {"a": 1}, (10, 30, 0))[0][1]  # repeated tokens count
 
 
 def test_highlight_accentless_abbreviation_and_window() -> None:

@@ -72,7 +72,10 @@ def test_keyword_search_is_accent_and_abbreviation_insensitive(store: Store) -> 
     ids = store.add_notice(make_notice(), "doc1")
     # FTS holds the accent-less expanded form: TTHC -> thu tuc hanh chinh
     assert [i for i, _ in store.keyword_search('"thu tuc hanh chinh"', 10)] == [ids[0]]
+    assert [i for i, _ in store.keyword_search('"thu_tuc"', 10)] == [ids[0]]  # bigram tokens
     assert {i for i, _ in store.keyword_search('"ho so"', 10)} == {ids[0], ids[1]}
+    assert store.doc_frequencies(["ho_so", "ho", "absent"]) == {"ho_so": 2, "ho": 2}
+    assert store.keyword_totals()[0] == 3 and store.check_keywords(deep=True)
     # the heading/unit column is searchable too, with a lower weight
     assert ids[0] in [i for i, _ in store.keyword_search('"noi vu"', 10)]
 
@@ -85,7 +88,7 @@ def test_delete_cascades_to_labels_and_fts(store: Store) -> None:
     assert store.generation() == g + 1
     assert not set(ids) & {i for i, _ in store.keyword_search('"ho so"', 50)}
     assert store.execute("SELECT count(*) FROM directive_labels WHERE directive_id IN (?,?,?)", ids)[0][0] == 0
-    assert store.check_keywords()
+    assert store.check_keywords(deep=True)  # document frequencies follow the delete
     with pytest.raises(KeyError):
         store.delete_document("doc1")
 
@@ -155,7 +158,7 @@ def test_rebuild_keywords_repairs_fts(store: Store) -> None:
     assert store.keyword_search('"ho so"', 10) == []
     store.rebuild_keywords()
     assert {i for i, _ in store.keyword_search('"ho so"', 10)} == {ids[0], ids[1]}
-    assert store.check_keywords()
+    assert store.check_keywords(deep=True)
 
 
 def test_killed_mid_transaction_leaves_consistent_db(tmp_path: Path) -> None:
@@ -185,3 +188,13 @@ def test_snapshot_ids(store: Store) -> None:
     ids = store.add_notice(make_notice(), "doc1")
     gen, snap = store.snapshot_ids()
     assert gen == store.generation() and snap.tolist() == ids
+
+
+def test_older_schema_is_migrated(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        ids = s.add_notice(make_notice(), "doc1")
+        s.execute("DROP TABLE keyword_df")  # what a schema-2 database lacks
+        s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Store.open(tmp_path) as s:
+        assert s.get_meta("schema_version") == "3" and s.check_keywords(deep=True)
+        assert s.doc_frequencies(["ho_so"]) == {"ho_so": 2} and s.directive_ids().tolist() == ids

@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from nlp.app import resources, widgets
+from nlp.app import TAG_PAGE, resources, widgets
 from nlp.ingest import delete_document
 
 
@@ -24,6 +24,17 @@ def _table(docs: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
+_COLUMNS = {  # pixel widths that fit a laptop screen; long titles show in full on hover
+    "Ngày": st.column_config.TextColumn(width=85),
+    "Tiêu đề": st.column_config.TextColumn(width=330),
+    "Loại": st.column_config.TextColumn(width=130),
+    "Cấp": st.column_config.TextColumn(width=55),
+    "Địa phương": st.column_config.TextColumn(width=100),
+    "Số hiệu": st.column_config.TextColumn(width=90),
+    "Số chỉ đạo": st.column_config.NumberColumn(width=80),
+}
+
+
 def _label(doc: dict[str, Any]) -> str:
     where = ", ".join(x for x in (doc["locality"], widgets.fmt_date(doc["date"])) if x)
     return f"{doc['title'] or '(không có tiêu đề)'}" + (f" — {where}" if where else "")
@@ -32,7 +43,7 @@ def _label(doc: dict[str, Any]) -> str:
 def _pick(docs: list[dict[str, Any]]) -> str:
     """The notice to show: a row clicked in the table, or the one chosen in the list."""
     event = st.dataframe(_table(docs), hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key="lib_table")
+                         selection_mode="single-row", key="lib_table", column_config=_COLUMNS)
     rows = list(getattr(event, "selection", {}).get("rows", []))
     if rows and st.session_state.get("lib_table_seen") != rows[0] and rows[0] < len(docs):
         st.session_state["lib_doc"] = docs[rows[0]]["doc_id"]
@@ -79,6 +90,7 @@ def render() -> None:
     if not docs:
         widgets.empty_corpus_hint()
         return
+    st.page_link(TAG_PAGE, label="Thêm văn bản mới", icon=":material/note_add:")
     st.caption("Bấm vào một dòng để xem văn bản.")
     doc_id = _pick(docs)
     st.divider()

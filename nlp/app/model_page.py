@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,9 +12,7 @@ import streamlit as st
 from nlp.app import resources, widgets
 from nlp.ingest import reindex
 from nlp.taxonomy import AREA_IDS
-from nlp.train import train, write_card
-
-EVAL_KEYS = ("cross_validation", "real_notices_unseen", "written_notices_unseen", "real_notices_unseen_tfidf_only")
+from nlp.train import read_card, train
 TRAIN_STEPS = 3  # progress messages of nlp.train.train without evaluation
 
 
@@ -25,35 +22,15 @@ def _training_lock() -> threading.Lock:
     return threading.Lock()
 
 
-def read_card(model_dir: Path) -> dict[str, Any] | None:
-    """model_card.json of a model directory (None if absent or unreadable)."""
-    try:
-        return json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def evaluation(card: dict[str, Any]) -> dict[str, Any]:
     """The card's evaluation: its own, else the one carried over from the last full training."""
     return card if "cross_validation" in card else card.get("previous_evaluation", {})
 
 
 def retrain(progress: Callable[[str], None]) -> dict[str, Any]:
-    """Retrain on the labelled data plus feedback, without cross-validation (minutes instead of tens).
-
-    The previous card's evaluation is kept as `previous_evaluation` (with its date and data), since
-    nlp.train.train(evaluate=False) writes a card without scores.
-    """
-    model_dir = resources.current_tagger_dir()
-    old = read_card(model_dir) or {}
-    card = train(data_dir=resources.current_data_dir(), out_dir=model_dir, evaluate=False, progress=progress)
-    previous = evaluation(old)
-    if previous and "cross_validation" not in card:
-        card["previous_evaluation"] = {"date": previous.get("date", old.get("date")),
-                                       "data": previous.get("data", old.get("data")),
-                                       **{k: previous[k] for k in EVAL_KEYS if k in previous}}
-        write_card(card, model_dir)
-    return card
+    """Retrain on the labelled data plus feedback, without cross-validation (the card keeps the last scores)."""
+    return train(data_dir=resources.current_data_dir(), out_dir=resources.current_tagger_dir(), evaluate=False,
+                 progress=progress)
 
 
 # --- sections -----------------------------------------------------------------------------------

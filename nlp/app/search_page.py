@@ -16,6 +16,7 @@ SIMILAR_K = 5
 
 
 def _use_example(text: str) -> None:
+    """Button callback: put an example query in the search box."""
     st.session_state["q"] = text
 
 
@@ -27,7 +28,7 @@ def _show_notice(doc_id: str, directive_id: int) -> None:
 def _similar(hit: Hit) -> None:
     """The directives closest in meaning to `hit`, under its card."""
     with st.container(border=True):
-        st.markdown(f"**Chỉ đạo tương tự** với chỉ đạo số {hit.directive_id}")
+        st.markdown("**Chỉ đạo tương tự** (cùng ý, trong mọi văn bản của kho)")
         try:
             similar = resources.searcher().similar(hit.directive_id, k=SIMILAR_K)
         except KeyError:

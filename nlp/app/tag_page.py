@@ -47,22 +47,21 @@ class Analysis:
     def selected(self, i: int) -> list[str]:
         return list(st.session_state.get(f"fix_{self.key}_{i}", self.predicted(i)))
 
-    def corrections(self) -> dict[int, list[str]]:
-        """Directives whose selected areas differ from the tagger's."""
+    def pending(self) -> dict[int, list[str]]:
+        """Selected areas that differ from what is already recorded (or else from the tagger's)."""
         return {i: self.selected(i) for i in range(len(self.notice.directives))
-                if set(self.selected(i)) != set(self.predicted(i))}
+                if set(self.selected(i)) != set(self.recorded.get(i, self.predicted(i)))}
 
 
 def analyze(text: str, name: str, tagger: Tagger | None) -> Analysis:
-    """Parse a notice and tag its directives the way ingest will (heading and title as context)."""
+    """Parse a notice and tag its directives the way ingest does (the section heading as context)."""
     text = normalize_text(text)
     notice = parse_notice(text)
     directives = notice.directives
     predictions: list[Prediction] = []
     thresholds: dict[str, float] = {}
     if tagger is not None and directives:
-        context = [f"{d.heading} | {notice.title}" for d in directives]
-        predictions = tagger.predict([d.text for d in directives], context=context)
+        predictions = tagger.predict([d.text for d in directives], context=[d.heading for d in directives])
         thresholds = {a: float(t) for a, t in zip(tagger.labels_, tagger.thresholds_)}
     analysis = Analysis(content_id(text), name, text, notice, predictions, thresholds)
     store = resources.store()
@@ -148,14 +147,16 @@ def _directive(analysis: Analysis, i: int) -> None:
         flag = ":orange-badge[:material/rate_review: cần kiểm tra] " if needs_review(analysis, i) else ""
         path = f"**{widgets.md_escape(d.path)}.** " if d.path else ""
         st.markdown(flag + path + widgets.md_escape(d.text))
-        facts = widgets.facts_md(d.unit, d.deadlines, d.targets)
-        if facts:
-            st.markdown(facts)
-        if pred is not None:
-            _tags(pred, analysis.thresholds)
-        st.multiselect("Lĩnh vực (sửa nếu chưa đúng)", AREA_IDS, default=analysis.predicted(i),
-                       format_func=widgets.area_full, key=f"fix_{analysis.key}_{i}",
-                       placeholder="Chọn lĩnh vực đúng")
+        left, right = st.columns([3, 2])
+        with left:
+            facts = widgets.facts_md(d.unit, d.deadlines, d.targets)
+            if facts:
+                st.markdown(facts)
+            if pred is not None:
+                _tags(pred, analysis.thresholds)
+        right.multiselect("Lĩnh vực (sửa nếu chưa đúng)", AREA_IDS, default=analysis.predicted(i),
+                          format_func=widgets.area_full, key=f"fix_{analysis.key}_{i}",
+                          placeholder="Chọn lĩnh vực đúng")
 
 
 def _tags(pred: Prediction, thresholds: dict[str, float]) -> None:
@@ -177,9 +178,7 @@ def _record_feedback(analysis: Analysis) -> int:
     """Store the corrections not stored yet as feedback; return how many."""
     store = resources.store()
     done = 0
-    for i, labels in analysis.corrections().items():
-        if analysis.recorded.get(i) == labels:
-            continue
+    for i, labels in analysis.pending().items():
         d = analysis.notice.directives[i]
         directive_id = analysis.directive_ids[i] if analysis.directive_ids else -1
         store.add_feedback(d.text, labels, directive_id=directive_id if directive_id >= 0 else None,

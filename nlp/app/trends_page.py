@@ -54,7 +54,7 @@ def _sync(selection: dict[str, Any] | None, state: str, values: dict[str, Any]) 
 
 def _drill(hits: list[Hit], key: str) -> None:
     """The directives behind a chosen cell."""
-    st.caption(f"{len(hits)} chỉ đạo" + (f" (hiện {DRILL_LIMIT} chỉ đạo đầu)" if len(hits) >= DRILL_LIMIT else ""))
+    st.caption(f"{len(hits)} chỉ đạo" + (f" (hiện tối đa {DRILL_LIMIT})" if len(hits) >= DRILL_LIMIT else ""))
     for hit in hits:
         widgets.hit_card(hit, key=f"{key}{hit.directive_id}", actions=False)
 
@@ -119,9 +119,11 @@ def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 def _time_section(store: Store, frame: pd.DataFrame, by: str, period: str, filters: Filters) -> None:
     st.subheader(f"Số chỉ đạo theo {BY_NAMES[by].lower()} và theo {PERIOD_NAMES[period].lower()}")
     periods = list(dict.fromkeys(frame["Kỳ"]))
-    groups = list(dict.fromkeys(frame["Nhóm"]))
+    present = set(frame["key"])
+    groups = ([widgets.area_short(a) for a in AREA_IDS if a in present] if by == "area"
+              else sorted(set(frame["Nhóm"])))
     pick = alt.selection_point(name="cell", fields=["period", "key"], on="click")
-    color = alt.Color("Nhóm:N", title=None, legend=alt.Legend(orient="bottom"), sort=groups,
+    color = alt.Color("Nhóm:N", title=None, legend=alt.Legend(orient="right", labelLimit=220), sort=groups,
                       scale=_area_scale(groups) if by == "area" else alt.Scale(scheme="tableau10"))
     chart = (
         alt.Chart(frame).mark_bar()
@@ -185,8 +187,9 @@ def _share_section(share: pd.DataFrame) -> None:
     st.subheader("Tỷ trọng từng lĩnh vực")
     order = list(share["Lĩnh vực"])
     base = alt.Chart(share).encode(y=alt.Y("Lĩnh vực:N", sort=order, title=None))
+    room = alt.Scale(domain=[0, float(share["Số chỉ đạo"].max()) * 1.25])  # space for the labels
     bars = base.mark_bar().encode(
-        x=alt.X("Số chỉ đạo:Q", title="Số chỉ đạo"),
+        x=alt.X("Số chỉ đạo:Q", title="Số chỉ đạo", scale=room),
         color=alt.Color("Lĩnh vực:N", scale=_area_scale(order), legend=None),
         tooltip=["Lĩnh vực", "Số chỉ đạo", "Tỷ trọng (%)"],
     )

@@ -242,8 +242,11 @@ def notice_view(store: Store, doc_id: str, focus: int | None = None) -> None:
         st.warning("Văn bản này không còn trong kho.")
         return
     st.markdown(f"### {md_escape(doc['title'] or 'Văn bản không có tiêu đề')}")
-    metadata_block(doc)
     directives = store.doc_directives(doc_id)
+    for d in directives:  # the directive the user came from first, then the whole notice
+        if d["id"] == focus:
+            directive_block(d, focus=True)
+    metadata_block(doc)
     st.markdown(f"#### {len(directives)} chỉ đạo")
     if not directives:
         st.info("Không tìm thấy chỉ đạo nào trong văn bản này.")
