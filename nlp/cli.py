@@ -23,12 +23,8 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.command()
-def parse(
-    file: Path = typer.Argument(..., help="Tệp văn bản (.txt, .md, .docx, .pdf, .html)."),
-    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
-) -> None:
-    """Phân tích một văn bản thành siêu dữ liệu và danh sách chỉ đạo (không lưu)."""
+def _read_notice(file: Path):
+    """Read and parse `file`; a clear error and exit for unreadable files, a warning when nothing is found."""
     from nlp.parser import parse_notice
     from nlp.readers import ReadError, read_document
 
@@ -40,6 +36,16 @@ def parse(
         typer.echo(f"Cảnh báo: {file.name}: văn bản không phải tiếng Việt, không đọc chỉ đạo.", err=True)
     elif not notice.directives:
         typer.echo(f"Cảnh báo: {file.name}: không tìm thấy chỉ đạo nào trong văn bản.", err=True)
+    return notice
+
+
+@app.command()
+def parse(
+    file: Path = typer.Argument(..., help="Tệp văn bản (.txt, .md, .docx, .pdf, .html)."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Phân tích một văn bản thành siêu dữ liệu và danh sách chỉ đạo (không lưu)."""
+    notice = _read_notice(file)
     if as_json:
         _echo_json(notice.to_dict())
         return
@@ -85,14 +91,9 @@ def tag(
     model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
 ) -> None:
     """Phân tích một văn bản và gắn nhãn lĩnh vực cho từng chỉ đạo."""
-    from nlp.parser import parse_notice
-    from nlp.readers import ReadError, read_document
     from nlp.taxonomy import AREA_BY_ID
 
-    try:
-        notice = parse_notice(read_document(file))
-    except ReadError as exc:
-        _fail(str(exc))
+    notice = _read_notice(file)
     tagger = _require_tagger(model_dir)
     preds = tagger.predict([d.text for d in notice.directives], context=[d.heading for d in notice.directives])
     for d, p in zip(notice.directives, preds):
@@ -103,8 +104,6 @@ def tag(
             row["terms"] = p.terms
         _echo_json(out)
         return
-    if not notice.directives:
-        typer.echo("Không tìm thấy chỉ đạo nào trong văn bản.")
     for d, p in zip(notice.directives, preds):
         names = ", ".join(f"{AREA_BY_ID[a].short} ({p.scores[a]:.2f})" for a in p.labels) or "(không gắn nhãn)"
         typer.echo(f"[{d.path}] {names}\n    {d.text[:160]}")
@@ -264,6 +263,9 @@ def search(
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
     with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+        if not searcher.store.count_directives():
+            typer.echo(f"Chú ý: kho '{searcher.data_dir}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
+                       err=True)
         hits = searcher.search(query, k=k, mode=mode, filters=filters)
     if as_json:
         _echo_json([h.to_dict() for h in hits])
