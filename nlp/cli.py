@@ -334,12 +334,14 @@ def trends(
 
     periods, keys, counts = trend_table(rows)
     table = Table(title=f"Số chỉ đạo theo {by} / {period}", show_lines=False)
-    table.add_column("Kỳ")
+    table.add_column("Kỳ", no_wrap=True)
     for _, label in keys:
         table.add_column(label, justify="right")
-    table.add_column("Tổng", justify="right", style="bold")
+    if by != "area":  # a directive with several areas is counted in each: no meaningful total by area
+        table.add_column("Tổng", justify="right", style="bold")
     for p, row in zip(periods, counts):
-        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], str(sum(row)))
+        total = [str(sum(row))] if by != "area" else []
+        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], *total)
     Console().print(table if rows else "Chưa có dữ liệu (hoặc chưa có chỉ đạo nào được gắn nhãn).")
 
 

@@ -34,6 +34,7 @@ SIDECAR = "dense.json"
 LOCK = "index.lock"
 KINDS = ("flat", "hnsw")
 EMBED_BATCH = 64
+_FAISS_THREADS = faiss.omp_get_max_threads()
 
 
 class EmbedderMismatch(RuntimeError):
@@ -50,7 +51,7 @@ class IndexInfo:
     generation: int = -1
     file: str = ""
     hnsw_m: int = 32
-    ef_search: int = 96
+    ef_search: int = 512
     tombstones: list[int] = field(default_factory=list)
 
 
@@ -73,6 +74,7 @@ class DenseIndex:
         self.info = info
         self.index = index if index is not None else _new_faiss(info.dim, info.kind, info.hnsw_m)
         self._tomb = set(info.tombstones)
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def create(cls, embedder_id: str, dim: int, kind: str = "flat") -> DenseIndex:
@@ -146,7 +148,9 @@ class DenseIndex:
         if len(ids) == 0:
             return
         vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.info.dim))
+        faiss.omp_set_num_threads(_FAISS_THREADS)  # building (HNSW) does use every core
         self.index.add_with_ids(vectors, ids)
+        self._sorted = None
 
     def remove(self, ids: np.ndarray) -> None:
         """Remove ids (HNSW: tombstone them, rebuilding when there are too many)."""
@@ -155,6 +159,7 @@ class DenseIndex:
             return
         if self.kind == "flat":
             self.index.remove_ids(ids)
+            self._sorted = None
             return
         self._tomb.update(int(i) for i in ids)
         if len(self._tomb) > max(1000, self.index.ntotal // 4):
@@ -166,26 +171,38 @@ class DenseIndex:
         vectors = self.vectors(live)
         self.index = _new_faiss(self.info.dim, self.kind, self.info.hnsw_m)
         self._tomb = set()
+        self._sorted = None
         self.add(live, vectors)
 
-    def _matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every entry in internal order (a copy of the flat storage)."""
+    def _storage(self) -> np.ndarray:
+        """Zero-copy (ntotal, dim) view of the stored vectors, in internal order."""
         inner = faiss.downcast_index(self.index.index)
-        storage = faiss.downcast_index(inner.storage) if self.kind == "hnsw" else inner
-        matrix = faiss.vector_to_array(storage.codes).view(np.float32).reshape(-1, self.info.dim)
-        return faiss.vector_to_array(self.index.id_map).astype(np.int64), matrix
+        flat = faiss.downcast_index(inner.storage) if self.kind == "hnsw" else inner
+        n = int(flat.ntotal)
+        if n == 0:
+            return np.zeros((0, self.info.dim), dtype=np.float32)
+        return faiss.rev_swig_ptr(flat.get_xb(), n * self.info.dim).reshape(n, self.info.dim)
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        """Internal positions of ids (-1 when absent), via a sorted copy of the id map kept until the
+        next change."""
+        if self._sorted is None:
+            all_ids = faiss.vector_to_array(self.index.id_map)
+            order = np.argsort(all_ids, kind="stable")
+            self._sorted = (all_ids[order], order)
+        sorted_ids, order = self._sorted
+        if len(sorted_ids) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
+        return np.where(sorted_ids[at] == ids, order[at], -1)
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        """The stored vectors of ids present in the index."""
+        """The stored vectors of ids present in the index (rows of zeros for absent ids)."""
         ids = np.asarray(ids, dtype=np.int64)
-        if len(ids) > 256:
-            all_ids, matrix = self._matrix()
-            order = np.argsort(all_ids)
-            pos = order[np.searchsorted(all_ids, ids, sorter=order)]
-            return np.ascontiguousarray(matrix[pos])
+        pos = self._positions(ids)
         out = np.zeros((len(ids), self.info.dim), dtype=np.float32)
-        for row, i in enumerate(ids):
-            out[row] = self.index.reconstruct(int(i))
+        if (pos >= 0).any():
+            out[pos >= 0] = self._storage()[pos[pos >= 0]]
         return out
 
     def vector(self, directive_id: int) -> np.ndarray | None:
@@ -216,6 +233,7 @@ class DenseIndex:
         else:
             selector = None
         params = self._params(selector)
+        faiss.omp_set_num_threads(1)  # one query: a second OpenMP thread only adds barrier stalls (measured)
         scores, ids = self.index.search(q, min(k, self.index.ntotal), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
@@ -235,10 +253,11 @@ class DenseIndex:
         return p
 
     def _brute_force(self, q: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
-        present = allowed[np.isin(allowed, faiss.vector_to_array(self.index.id_map))]
+        pos = self._positions(allowed)
+        present, pos = allowed[pos >= 0], pos[pos >= 0]
         if len(present) == 0:
             return []
-        scores = self.vectors(present) @ q[0]
+        scores = self._storage()[pos] @ q[0]
         top = np.argsort(-scores)[:k]
         return [(int(present[i]), float(scores[i])) for i in top]
 
@@ -331,13 +350,19 @@ def load_locked(
     kind: str | None = None,
     fresh: bool = False,
     reuse: bool = True,
+    current: DenseIndex | None = None,
 ) -> DenseIndex:
     """Load (or create) the index and reconcile it with the store; the caller holds `index_lock`.
 
     `fresh` or a `kind` different from the stored one starts an empty index (vectors are re-used from
     the old index when the embedder is unchanged and `reuse`, so only a model change re-embeds everything).
+    `current`, an index already in memory, is used instead of re-reading the same file from disk.
     """
-    old = DenseIndex.load(data_dir)
+    info = DenseIndex.read_info(data_dir)
+    if current is not None and info is not None and current.info.file == info.file:
+        old = current
+    else:
+        old = DenseIndex.load(data_dir)
     if old is not None and old.info.embedder != embedder.id and not fresh:
         raise EmbedderMismatch(mismatch_message(data_dir, old.info.embedder, embedder.id))
     index = old

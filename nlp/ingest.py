@@ -35,7 +35,11 @@ class TaggerLike(Protocol):
     embedder_id: str
 
     def predict(
-        self, texts: list[str], context: list[str] | None = None, embeddings: np.ndarray | None = None
+        self,
+        texts: list[str],
+        context: list[str] | None = None,
+        embeddings: np.ndarray | None = None,
+        top_terms: int = 5,
     ) -> list[Any]: ...
 
 
@@ -195,9 +199,9 @@ class Ingestor:
         if self.tagger is None or not notice.directives:
             return
         texts = [d.text for d in notice.directives]
-        context = [f"{d.heading} | {notice.title}" for d in notice.directives]
+        context = [d.heading for d in notice.directives]
         same = getattr(self.tagger, "embedder_id", None) == self.embedder.id
-        preds = self.tagger.predict(texts, context=context, embeddings=vectors if same else None)
+        preds = self.tagger.predict(texts, context=context, embeddings=vectors if same else None, top_terms=0)
         for d, p in zip(notice.directives, preds):
             d.labels = list(p.labels)
             d.scores = {k: float(v) for k, v in p.scores.items()}
@@ -316,8 +320,7 @@ def retag(store: Store, index: DenseIndex, embedder: Embedder, tagger: TaggerLik
     """Re-run the tagger on stored directives whose labels no user corrected; return how many."""
     keep = store.feedback_directive_ids()
     rows = store.execute(
-        "SELECT d.id, d.text, d.heading, doc.title FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id "
-        "ORDER BY d.id"
+        "SELECT d.id, d.text, d.heading FROM directives d ORDER BY d.id"
     )
     rows = [r for r in rows if int(r[0]) not in keep]
     same = getattr(tagger, "embedder_id", None) == embedder.id
@@ -326,7 +329,7 @@ def retag(store: Store, index: DenseIndex, embedder: Embedder, tagger: TaggerLik
         chunk = rows[start : start + 256]
         ids = np.array([int(r[0]) for r in chunk], dtype=np.int64)
         vectors = index.vectors(ids) if same else None
-        preds = tagger.predict([r[1] for r in chunk], context=[f"{r[2]} | {r[3]}" for r in chunk], embeddings=vectors)
+        preds = tagger.predict([r[1] for r in chunk], context=[r[2] for r in chunk], embeddings=vectors, top_terms=0)
         for directive_id, p in zip(ids, preds):
             store.set_labels(int(directive_id), list(p.labels), {k: float(v) for k, v in p.scores.items()})
         done += len(chunk)

@@ -1,6 +1,9 @@
-"""Search over stored directives: dense (FAISS), keyword (SQLite FTS5, BM25) and hybrid (RRF).
+"""Search over stored directives: dense (FAISS), keyword (SQLite FTS5 + BM25) and hybrid (RRF).
 
-Every hit is joined back to SQLite, so an id the store no longer has can never surface. Snippets mark
+Keyword: the index holds accent-less, abbreviation-expanded syllables and their bigrams; FTS5 finds
+candidates through the query's most selective units, then BM25 over all units ranks them. Dense: the
+query (accents restored from the keyword matches when typed without them) against directive vectors.
+Hybrid: reciprocal rank fusion of the two top-50 lists. Every hit is joined back to SQLite, so an id the store no longer has can never surface. Snippets mark
 matched words with **bold** (Markdown: the CLI renders it, Streamlit shows it); matching is accent-
 and abbreviation-insensitive ("tthc" highlights "thủ tục hành chính" and "TTHC").
 """
@@ -8,17 +11,18 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.dense_index import DenseIndex, open_synced, resolve_embedder
+from nlp.dense_index import DenseIndex, index_lock, load_locked, open_synced, resolve_embedder
 from nlp.embed import Embedder
+from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
 from nlp.store import Filters, Store
-from nlp.normalize import fold, normalize_inline
 from nlp.vitext import expand_abbreviations, keyword_text
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -236,6 +240,7 @@ class Searcher:
         else:
             self.embedder = embedder
         self.index: DenseIndex = open_synced(self.store, self.data_dir, self.embedder, wait=False)
+        self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
     def close(self) -> None:
         if self._own_store:
@@ -248,9 +253,20 @@ class Searcher:
         self.close()
 
     def refresh(self) -> None:
-        """Reload the dense index if the store changed since it was loaded."""
-        if self.index.info.generation != self.store.generation():
+        """Bring the dense index up to the store's state after changes by this or another process.
+
+        A newer index file on disk is loaded; otherwise the in-memory index is reconciled, unless a
+        writer holds the index lock (its save will bring the changes; stale ids are dropped meanwhile).
+        """
+        if self.index.info.generation == self.store.generation():
+            return
+        info = DenseIndex.read_info(self.data_dir)
+        if info is None or info.file != self.index.info.file:
             self.index = open_synced(self.store, self.data_dir, self.embedder, wait=False)
+            return
+        with index_lock(self.data_dir, wait=False) as locked:
+            if locked:
+                self.index = load_locked(self.store, self.data_dir, self.embedder, current=self.index)
 
     # --- the two retrievers -------------------------------------------------------------------
     def keyword_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
@@ -260,10 +276,17 @@ class Searcher:
         if not units:
             return []
         doc_freq = self.store.doc_frequencies(units)
-        selective = select_units(units, doc_freq)
+        selective = select_units(units, doc_freq, POSTINGS_BUDGET)
         if not selective:
             return []
-        candidates = self.store.keyword_search(fts_match(selective), max(KEYWORD_POOL, limit), filters)
+        pool = max(KEYWORD_POOL, limit)
+        if doc_freq[selective[0]] <= POSTINGS_BUDGET:
+            candidates = self.store.keyword_search(fts_match(selective), pool, filters)
+        else:  # even the rarest unit is common: the newest directives having the rarest units all
+            rarest = sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u])[:3]
+            candidates = self.store.keyword_search(" AND ".join(f'"{u}"' for u in rarest), 4 * pool, filters, "recent")
+            if len(candidates) < limit:
+                candidates = self.store.keyword_search(fts_match(rarest[:1]), 4 * pool, filters, "recent")
         rows = self.store.keyword_rows([i for i, _ in candidates])
         return bm25_rescore(rows, units, doc_freq, self.store.keyword_totals())[:limit]
 
@@ -281,6 +304,10 @@ class Searcher:
         query = query.strip()
         if not query or k <= 0:
             return []
+        with self._lock:
+            return self._search(query, k, mode, filters)
+
+    def _search(self, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:
         self.refresh()
         depth = max(CANDIDATES, 2 * k)
         if mode == "keyword":
@@ -306,6 +333,10 @@ class Searcher:
 
     def similar(self, directive_id: int, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Directives closest in meaning to a stored directive ("more like this"), itself excluded."""
+        with self._lock:
+            return self._similar(directive_id, k, filters)
+
+    def _similar(self, directive_id: int, k: int, filters: Filters | None) -> list[Hit]:
         self.refresh()
         stored = self.store.directive(int(directive_id))
         if stored is None:

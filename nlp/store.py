@@ -226,19 +226,26 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
+        raw = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        raw.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._conn = _LockedConnection(raw, self._lock)  # one Store may serve several UI threads
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
+        if self._schema_version() == SCHEMA_VERSION:
+            return  # an up-to-date database: opening it writes nothing
         with self.transaction():
-            has_meta = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
-            version = has_meta and self._conn.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if version and version[0] != SCHEMA_VERSION:
-                self._migrate(version[0])
+            version = self._schema_version()
+            if version and version != SCHEMA_VERSION:
+                self._migrate(version)
             self._create_schema()
+
+    def _schema_version(self) -> str | None:
+        if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            return None
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row[0] if row else None
 
     def _create_schema(self) -> None:
         for statement in _split_sql(_SCHEMA):
@@ -494,23 +501,28 @@ class Store:
         return out
 
     # --- search support -----------------------------------------------------------------------
-    def keyword_search(self, match: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """(directive id, FTS5 BM25 score, higher is better) for an FTS5 MATCH expression.
+    def keyword_search(
+        self, match: str, limit: int, filters: Filters | None = None, order: str = "bm25"
+    ) -> list[tuple[int, float]]:
+        """(directive id, score, higher is better) for an FTS5 MATCH expression.
 
-        Cost grows with the postings of every term in `match` (FTS5 counts each term's documents), so
-        callers pass selective terms only; see nlp.search.keyword_ranking.
+        order="bm25": FTS5's BM25; its cost grows with the postings of every term in `match` (FTS5 counts
+        each term's documents), so callers pass selective terms only. order="recent": newest matches
+        first (score 0), stopping after `limit` rows, for terms too common to score. See
+        nlp.search.keyword_ranking.
         """
         if not match:
             return []
         where, params = (filters or Filters()).sql()
+        score, sort = ("bm25(directives_fts, 1.0, 0.3)", "s") if order == "bm25" else ("0", "f.rowid DESC")
         if where == "1":
-            sql = ("SELECT rowid, bm25(directives_fts, 1.0, 0.3) AS s FROM directives_fts "
-                   "WHERE directives_fts MATCH ? ORDER BY s LIMIT ?")
+            sql = (f"SELECT f.rowid, {score} AS s FROM directives_fts f "
+                   f"WHERE directives_fts MATCH ? ORDER BY {sort} LIMIT ?")
             args: list[Any] = [match, limit]
         else:
-            sql = ("SELECT f.rowid, bm25(directives_fts, 1.0, 0.3) AS s FROM directives_fts f "
+            sql = (f"SELECT f.rowid, {score} AS s FROM directives_fts f "
                    "JOIN directives d ON d.id = f.rowid JOIN documents doc ON doc.doc_id = d.doc_id "
-                   f"WHERE directives_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
+                   f"WHERE directives_fts MATCH ? AND {where} ORDER BY {sort} LIMIT ?")
             args = [match, *params, limit]
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
@@ -644,15 +656,56 @@ class Store:
         return {int(r[0]) for r in rows}
 
 
+class _Result:
+    """Rows fetched eagerly under the lock, with the cursor API the store uses."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.rows = cursor.fetchall()
+        self.lastrowid = cursor.lastrowid
+
+    def fetchall(self) -> list[sqlite3.Row]:
+        return self.rows
+
+    def fetchone(self) -> sqlite3.Row | None:
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self) -> Iterator[sqlite3.Row]:
+        return iter(self.rows)
+
+
+class _LockedConnection:
+    """A connection whose statements run one at a time across threads (transactions hold the lock)."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._raw = conn
+        self._lock = lock
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._raw.in_transaction
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Result:
+        with self._lock:
+            return _Result(self._raw.execute(sql, params))
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        with self._lock:
+            self._raw.executemany(sql, rows)
+
+    def close(self) -> None:
+        with self._lock:
+            self._raw.close()
+
+
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT/ROLLBACK; re-entrant (inner blocks join the outer transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+    def __init__(self, conn: _LockedConnection, lock: threading.RLock) -> None:
         self._conn = conn
         self._lock = lock
         self._outer = False
 
-    def __enter__(self) -> sqlite3.Connection:
+    def __enter__(self) -> _LockedConnection:
         self._lock.acquire()
         self._outer = not self._conn.in_transaction
         if self._outer:

@@ -169,6 +169,7 @@ class Tagger:
         self.oof_proba_ = calibrated
         self.thresholds_ = np.array([_best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
         self.base_ = self._fit_base(texts, context, emb, Y)
+        self.feature_names_ = None
         return self
 
     def predict_proba(
@@ -189,14 +190,18 @@ class Tagger:
         embeddings: np.ndarray | None = None,
         top_terms: int = 5,
     ) -> list[Prediction]:
-        """Labels (those clearing their threshold; none = abstain), scores and the terms behind each label."""
+        """Labels (those clearing their threshold; none = abstain), scores and the terms behind each label.
+
+        `top_terms=0` skips the explanations (ingest does not store them).
+        """
         proba = self.predict_proba(texts, context, embeddings)
         out = []
         for i, text in enumerate(texts):
             labels = [a for j, a in enumerate(self.labels_) if proba[i, j] >= self.thresholds_[j]]
             scores = {a: round(float(proba[i, j]), 4) for j, a in enumerate(self.labels_)}
             ctx = context[i] if context is not None else ""
-            out.append(Prediction(labels, scores, {a: self.explain(text, a, ctx, top_terms) for a in labels}))
+            terms = {a: self.explain(text, a, ctx, top_terms) for a in labels} if top_terms else {}
+            out.append(Prediction(labels, scores, terms))
         return out
 
     def explain(self, text: str, label: str, context: str = "", k: int = 5) -> list[str]:
@@ -208,16 +213,23 @@ class Tagger:
         text = normalize_inline(text)
         words = vecs[0].transform([strip_addressee(text) if self.mask_addressee else text])
         ctx = vecs[2].transform([context])
-        n_words, n_chars = len(vecs[0].vocabulary_), len(vecs[1].vocabulary_)
+        word_names, ctx_names = self._feature_names()
+        offset_ctx = len(vecs[0].vocabulary_) + len(vecs[1].vocabulary_)
         coef = model.coef_[0]
         contrib: dict[str, float] = {}
-        for row, offset, names in ((words, 0, vecs[0].get_feature_names_out()),
-                                   (ctx, n_words + n_chars, vecs[2].get_feature_names_out())):
+        for row, offset, names in ((words, 0, word_names), (ctx, offset_ctx, ctx_names)):
             for idx, value in zip(row.indices, row.data):
                 weight = value * coef[offset + idx]
                 if weight > 0:
                     contrib[names[idx].replace("_", " ").removeprefix("ctx:")] = weight
         return [t for t, _ in sorted(contrib.items(), key=lambda kv: -kv[1])[:k]]
+
+    def _feature_names(self) -> tuple[np.ndarray, np.ndarray]:
+        """Names of the word and context features (computed once)."""
+        if getattr(self, "feature_names_", None) is None:
+            vecs = self.base_[0]
+            self.feature_names_ = (vecs[0].get_feature_names_out(), vecs[2].get_feature_names_out())
+        return self.feature_names_
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> Path:

@@ -92,7 +92,8 @@ def _label(by: str, key: str, label: str) -> str:
 def trend_table(rows: list[TrendRow]) -> tuple[list[str], list[tuple[str, str]], list[list[int]]]:
     """Pivot: (periods, [(key, label)], counts[period][key]) for tables and charts."""
     periods = list(dict.fromkeys(r.period for r in rows))
-    keys = list(dict.fromkeys((r.key, r.label) for r in rows))
+    order = {a: i for i, a in enumerate(AREA_IDS)}
+    keys = sorted(dict.fromkeys((r.key, r.label) for r in rows), key=lambda kl: (order.get(kl[0], 99), kl[1]))
     index = {k[0]: j for j, k in enumerate(keys)}
     counts = [[0] * len(keys) for _ in periods]
     pos = {p: i for i, p in enumerate(periods)}

@@ -287,3 +287,30 @@ def test_eval_harness_runs(seed_dir: Path, tmp_path: Path, capsys: pytest.Captur
     bad.write_text('{"q": "x"}\n', encoding="utf-8")
     with pytest.raises(ValueError):
         ev.load_queries(bad)
+
+
+def test_keyword_path_for_common_terms(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When even the rarest query unit is too common to score with FTS5, candidates are the newest
+    directives holding the rarest units, rescored by BM25: the right directive still comes first."""
+    import nlp.search as search_module
+
+    monkeypatch.setattr(search_module, "POSTINGS_BUDGET", 1)
+    hits = searcher.search("ho so tre han", k=3, mode="keyword")
+    assert LATE in hits[0].text
+    assert searcher.search("đơn giản hóa TTHC", k=1, mode="keyword")[0].text.startswith("Tập trung rà soát, cắt giảm")
+
+
+def test_one_searcher_serves_several_threads(searcher: Searcher) -> None:
+    """The UI shares one Searcher and Store between Streamlit threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i: int) -> int:
+        n = 0
+        for q in ("hồ sơ trễ hạn", "ky luat ky cuong", "TTHC", "chuyển đổi số"):
+            n += len(searcher.search(q, k=5, mode=("hybrid", "dense", "keyword")[i % 3]))
+            n += len(searcher.store.documents()) + searcher.store.stats()["directives"]
+        return n
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(8)))
+    assert len(set(results[0::3])) == 1 and all(r > 0 for r in results)

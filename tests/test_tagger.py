@@ -155,3 +155,22 @@ def test_cli_tag_seed():
     assert "the_che" in by_path["3.2.2"]["labels"]
     assert "tai_chinh_cong" in by_path["3.4.3"]["labels"]
     assert by_path["3.2.2"]["terms"]["the_che"]
+
+
+def test_quick_retrain_keeps_the_last_full_evaluation(tmp_path):
+    """train(evaluate=False) writes a card without scores of its own but carries the last full ones."""
+    import shutil
+
+    from nlp.config import PROJECT_ROOT
+    from nlp.train import last_evaluation, read_card, train
+
+    model_dir = tmp_path / "tagger"
+    shutil.copytree(PROJECT_ROOT / "models" / "tagger", model_dir)
+    before = read_card(model_dir)
+    card = train(data_dir=tmp_path / "no_store", out_dir=model_dir, embedder=None, evaluate=False,
+                 progress=lambda _: None)
+    assert "cross_validation" not in card
+    assert card["previous_evaluation"]["cross_validation"] == before["cross_validation"]
+    assert last_evaluation(model_dir)["date"] == before["date"]
+    assert "last full training" in (model_dir / "model_card.md").read_text(encoding="utf-8")
+    assert Tagger.load(model_dir).predict(["Giải ngân vốn đầu tư công."])[0].labels == ["tai_chinh_cong"]
