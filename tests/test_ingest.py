@@ -174,8 +174,8 @@ class RecordingTagger:
     def __init__(self) -> None:
         self.calls: list[dict] = []
 
-    def predict(self, texts, context=None, embeddings=None):  # noqa: ANN001, ANN201
-        self.calls.append({"texts": texts, "context": context, "embeddings": embeddings})
+    def predict(self, texts, context=None, embeddings=None, top_terms=5):  # noqa: ANN001, ANN201
+        self.calls.append({"texts": texts, "context": context, "embeddings": embeddings, "top_terms": top_terms})
         return [_Pred(["thu_tuc_hanh_chinh"] if "hồ sơ" in t else [], {"thu_tuc_hanh_chinh": 0.8}) for t in texts]
 
 
@@ -185,7 +185,8 @@ def test_tagger_gets_the_index_embeddings_once(tmp_path: Path) -> None:
     assert report.stored == 1 and len(tagger.calls) == 1
     call = tagger.calls[0]
     assert call["embeddings"] is not None and call["embeddings"].shape == (8, 384)
-    assert call["context"][0].endswith(" | " + Store.open(tmp_path).documents()[0]["title"])
+    assert call["context"] == [""] * 8  # the section heading, as in training (seed 002 has none)
+    assert call["top_terms"] == 0  # explanations are not stored, so not computed
     index = DenseIndex.load(tmp_path)
     with Store.open(tmp_path) as store:
         ids = store.directive_ids()
