@@ -259,7 +259,7 @@ def cmd_latency(sizes: list[int], kinds: tuple[str, ...], modes: tuple[str, ...]
 # --- keyword engines -----------------------------------------------------------------------------
 def quality_dir(workdir: Path) -> Path:
     """Seeds (ingested for real) plus every written directive as distractors (real embeddings)."""
-    from nlp.dense_index import DenseIndex, index_lock, load_locked
+    from nlp.dense_index import index_lock, load_locked
     from nlp.embed import load_embedder
     from nlp.ingest import ingest_paths
     from nlp.records import Directive, Notice

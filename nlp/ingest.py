@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -25,22 +25,11 @@ from nlp.normalize import normalize_text
 from nlp.records import Notice
 from nlp.store import Store, content_id
 
+if TYPE_CHECKING:  # the tagger (scikit-learn) is only imported by callers that tag
+    from nlp.tagger import Tagger
+
 SAVE_EVERY = 60.0  # seconds between index saves during a long ingest
 Status = Literal["stored", "skipped", "failed"]
-
-
-class TaggerLike(Protocol):
-    """What ingest needs from nlp.tagger.Tagger."""
-
-    embedder_id: str
-
-    def predict(
-        self,
-        texts: list[str],
-        context: list[str] | None = None,
-        embeddings: np.ndarray | None = None,
-        top_terms: int = 5,
-    ) -> list[Any]: ...
 
 
 @dataclass
@@ -114,7 +103,7 @@ class Ingestor:
         self,
         data_dir: str | Path | None = None,
         embedder: str | Embedder | None = None,
-        tagger: TaggerLike | None = None,
+        tagger: Tagger | None = None,
         index_kind: str | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
@@ -227,7 +216,7 @@ def ingest_paths(
     paths: Iterable[str | Path],
     data_dir: str | Path | None = None,
     embedder: str | Embedder | None = None,
-    tagger: TaggerLike | None = None,
+    tagger: Tagger | None = None,
     progress: bool = False,
     index_kind: str | None = None,
 ) -> IngestReport:
@@ -250,7 +239,7 @@ def ingest_text(
     name: str,
     data_dir: str | Path | None = None,
     embedder: str | Embedder | None = None,
-    tagger: TaggerLike | None = None,
+    tagger: Tagger | None = None,
 ) -> FileResult:
     """Store one notice given as text (the UI's "save notice")."""
     with Ingestor(data_dir, embedder, tagger) as ing:
@@ -287,7 +276,7 @@ def reindex(
     embedder: str | Embedder | None = None,
     index_kind: str | None = None,
     full: bool = False,
-    tagger: TaggerLike | None = None,
+    tagger: Tagger | None = None,
 ) -> dict[str, Any]:
     """Rebuild the indexes from the store and repair any mismatch.
 
@@ -316,7 +305,7 @@ def reindex(
     }
 
 
-def retag(store: Store, index: DenseIndex, embedder: Embedder, tagger: TaggerLike) -> int:
+def retag(store: Store, index: DenseIndex, embedder: Embedder, tagger: Tagger) -> int:
     """Re-run the tagger on stored directives whose labels no user corrected; return how many."""
     keep = store.feedback_directive_ids()
     rows = store.execute(

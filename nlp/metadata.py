@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from nlp.dates import VnDate, find_dates, make_date
 from nlp.normalize import fold
+from nlp.records import Notice
 
 _NUMBER = re.compile(r"^Số\s*:\s*(.*)$", re.IGNORECASE)
 _PLACE_DATE = re.compile(r"^([^\d,:;]{2,40}),\s*(ngày\b.*)$", re.IGNORECASE)
@@ -30,20 +30,6 @@ _DOC_TYPES = (
     ("thong_bao_ket_luan", re.compile(r"^thông báo\b", re.IGNORECASE | re.M)),
 )
 _NEWS_CUES = re.compile(r"^(tác giả|tin liên quan|nguồn)\b", re.IGNORECASE | re.M)
-
-
-@dataclass
-class Metadata:
-    title: str = ""
-    doc_number: str = ""
-    doc_type: str = "other"
-    issuer: str = ""
-    level: str = ""
-    locality: str = ""
-    issue_date: VnDate | None = None
-    meeting_date: VnDate | None = None
-    chair: str = ""
-    signer: str = ""
 
 
 def _is_caps(line: str) -> bool:
@@ -139,15 +125,18 @@ def find_issuer(text: str, head: str, locality_line: str) -> tuple[str, str, str
     return issuer, level, locality
 
 
-def extract_metadata(lines: list[str], preamble: str, text: str) -> Metadata:
-    """Metadata from the lines of a normalised notice and its preamble (text before the directives)."""
-    meta = Metadata()
+def extract_metadata(lines: list[str], preamble: str, text: str) -> tuple[Notice, int | None]:
+    """A Notice holding the metadata of a normalised notice, and the year that dates without one take.
+
+    `lines` are the notice's non-empty lines, `preamble` the text before its directives.
+    """
+    notice = Notice()
     head = "\n".join(lines[:8])
     locality_line = header_place = ""
     for i, line in enumerate(lines[:10]):
         m = _NUMBER.match(line)
-        if m and not meta.doc_number:
-            meta.doc_number = m.group(1).strip()
+        if m and not notice.doc_number:
+            notice.doc_number = m.group(1).strip()
         m = _HEADER_BODY.match(line)
         if m and not header_place:
             rest = m.group(1).strip() or (lines[i + 1] if i + 1 < len(lines) and _is_caps(lines[i + 1]) else "")
@@ -156,30 +145,33 @@ def extract_metadata(lines: list[str], preamble: str, text: str) -> Metadata:
         ln for ln in lines[::-1] if _PLACE_DATE.match(ln) or _STANDALONE_DATE.match(ln)
     ]
     date_lines += [ln for ln in lines[:6] if _NEWS_STAMP.match(ln)]
+    issued: VnDate | None = None
     for line in date_lines:
         m = _PLACE_DATE.match(line)
-        d = _header_date(m.group(2) if m else line)
-        if d:
-            meta.issue_date = d
+        issued = _header_date(m.group(2) if m else line)
+        if issued:
             locality_line = m.group(1).strip() if m else ""
             break
-    meta.doc_type = find_doc_type(head, text)
-    meta.title = find_title(lines, meta.doc_type)
-    meta.issuer, meta.level, meta.locality = find_issuer(
-        text, f"UBND {header_place}\n{head}\n{meta.title}" if header_place else f"{head}\n{meta.title}", locality_line
+    notice.doc_type = find_doc_type(head, text)
+    notice.title = find_title(lines, notice.doc_type)
+    notice.issuer, notice.level, notice.locality = find_issuer(
+        text, f"UBND {header_place}\n{head}\n{notice.title}" if header_place else f"{head}\n{notice.title}",
+        locality_line,
     )
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
-    context_year = meta.issue_date.year if meta.issue_date else (max(years) if years else None)
+    context_year = issued.year if issued else (max(years) if years else None)
     story = "\n".join(
         ln for ln in preamble.split("\n") if not (_NUMBER.match(ln) or _PLACE_DATE.match(ln) or _NEWS_STAMP.match(ln))
     )
-    for _, d in find_dates(story, context_year):
-        if d.precision == "day" and (meta.issue_date is None or (d.year, d.month, d.day) <= _as_tuple(meta.issue_date)):
-            meta.meeting_date = d
-            break
-    meta.chair = find_chair(preamble)
-    meta.signer = find_signer(lines)
-    return meta
+    met = next((d for _, d in find_dates(story, context_year)
+                if d.precision == "day" and (issued is None or (d.year, d.month, d.day) <= _as_tuple(issued))), None)
+    if issued:
+        notice.issue_date, notice.issue_date_precision = issued.iso(), issued.precision
+    if met:
+        notice.meeting_date, notice.meeting_date_precision = met.iso(), met.precision
+    notice.chair = find_chair(preamble)
+    notice.signer = find_signer(lines)
+    return notice, issued.year if issued else (met.year if met else None)
 
 
 def _header_date(text: str) -> VnDate | None:

@@ -73,7 +73,7 @@ def parse_notice(text: str) -> Notice:
     lines = [ln for ln in text.split("\n") if ln.strip() and not _WIDGET.match(ln)]
     start, end, first = _body_bounds(lines)
     preamble = "\n".join(lines[:start])
-    meta = extract_metadata(lines, preamble, "\n".join(lines))
+    notice, year = extract_metadata(lines, preamble, "\n".join(lines))
     default_unit = ""
     if start > 0:
         m = _ASK.search(lines[start - 1] if not first else lines[start])
@@ -83,23 +83,7 @@ def parse_notice(text: str) -> Notice:
     if start < len(lines) and _split_marker(lines[start])[0] not in ("num", "roman"):
         # prose report: keep the paragraphs that ask for something
         body = [ln for ln in body if _split_marker(ln)[0] != "para" or _ASKING.search(fold(ln))]
-    year = meta.issue_date.year if meta.issue_date else (meta.meeting_date.year if meta.meeting_date else None)
-    vietnamese = looks_vietnamese(text)
-    directives = split_directives(body, default_unit, year) if vietnamese else []
-    return Notice(
-        title=meta.title,
-        doc_number=meta.doc_number,
-        doc_type=meta.doc_type,
-        issuer=meta.issuer,
-        level=meta.level,
-        locality=meta.locality,
-        issue_date=meta.issue_date.iso() if meta.issue_date else "",
-        issue_date_precision=meta.issue_date.precision if meta.issue_date else "",
-        meeting_date=meta.meeting_date.iso() if meta.meeting_date else "",
-        meeting_date_precision=meta.meeting_date.precision if meta.meeting_date else "",
-        chair=meta.chair,
-        signer=meta.signer,
-        language="vi" if vietnamese else "other",
-        directives=directives,
-        text=text,
-    )
+    notice.language = "vi" if looks_vietnamese(text) else "other"
+    notice.directives = split_directives(body, default_unit, year) if notice.language == "vi" else []
+    notice.text = text
+    return notice
