@@ -626,7 +626,11 @@ class Store:
     def add_feedback(
         self, text: str, labels: Sequence[str], directive_id: int | None = None, heading: str = ""
     ) -> int:
-        """Record a user's label correction; also replaces that directive's stored labels."""
+        """Record a user's label correction; also replaces that directive's stored labels.
+
+        The same correction made again (same text and labels, e.g. once before and once after the
+        notice is saved) updates the latest row instead of counting twice.
+        """
         labels = check_labels(list(labels))
         directive_id = None if directive_id is None else int(directive_id)
         with self.transaction():
@@ -636,6 +640,15 @@ class Store:
                     raise KeyError(directive_id)
                 heading = heading or row[0]
                 self._write_labels(directive_id, labels, {lab: 1.0 for lab in labels})
+            last = self._conn.execute(
+                "SELECT id, labels, directive_id FROM feedback WHERE text = ? ORDER BY id DESC LIMIT 1", (text,)
+            ).fetchone()
+            if last and json.loads(last["labels"]) == labels and last["directive_id"] in (None, directive_id):
+                self._conn.execute(
+                    "UPDATE feedback SET directive_id = COALESCE(?, directive_id), heading = ? WHERE id = ?",
+                    (directive_id, heading, last["id"]),
+                )
+                return int(last["id"])
             cur = self._conn.execute(
                 "INSERT INTO feedback(text, labels, heading, directive_id, created_at) VALUES (?,?,?,?,?)",
                 (text, json.dumps(labels), heading, directive_id, _now()),

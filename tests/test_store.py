@@ -118,6 +118,18 @@ def test_feedback_updates_labels_and_feeds_training(store: Store) -> None:
         store.add_feedback("x", ["cong_vu"], directive_id=99999)
 
 
+def test_same_correction_before_and_after_saving_counts_once(store: Store) -> None:
+    text = "Đẩy mạnh số hóa hồ sơ và thanh toán trực tuyến."
+    first = store.add_feedback(text, ["chinh_quyen_so"])  # corrected while the notice is not stored yet
+    ids = store.add_notice(make_notice(), "doc1")
+    assert store.add_feedback(text, ["chinh_quyen_so"], directive_id=ids[1]) == first  # saved: same row
+    assert store.execute("SELECT COUNT(*) FROM feedback")[0][0] == 1
+    assert store.feedback_directive_ids() == {ids[1]}  # re-tagging will respect it
+    assert store.labels(ids[1]) == ["chinh_quyen_so"]
+    assert store.add_feedback(text, ["thu_tuc_hanh_chinh"], directive_id=ids[1]) != first  # a new correction
+    assert store.execute("SELECT COUNT(*) FROM feedback")[0][0] == 2
+
+
 def test_filters(store: Store) -> None:
     a = store.add_notice(make_notice(locality="Ngân Sơn", level="huyen", issue_date="2023-04"), "a")
     b = store.add_notice(make_notice(locality="Đại Lãnh", level="xa", issue_date="2024-07-04", precision="day",
