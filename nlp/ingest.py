@@ -107,7 +107,7 @@ class Ingestor:
         index_kind: str | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
-        self.embedder = embedder if isinstance(embedder, Embedder) else resolve_embedder(self.data_dir, embedder)
+        self.embedder = resolve_embedder(self.data_dir, embedder)
         self.tagger = tagger
         self.index_kind = index_kind
         self.store: Store | None = None
@@ -263,7 +263,7 @@ def delete_document(doc_id: str, data_dir: str | Path | None = None, embedder: s
     Raises KeyError when no document has this id.
     """
     data_dir = resolve_data_dir(data_dir)
-    emb = embedder if isinstance(embedder, Embedder) else resolve_embedder(data_dir, embedder)
+    emb = resolve_embedder(data_dir, embedder)
     with index_lock(data_dir):
         with Store.open(data_dir) as store:
             removed = store.delete_document(doc_id)

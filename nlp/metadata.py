@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from nlp.dates import VnDate, find_dates, make_date
-from nlp.normalize import fold
+from nlp.normalize import fold, is_caps
 from nlp.records import Notice
 
 _NUMBER = re.compile(r"^Số\s*:\s*(.*)$", re.IGNORECASE)
@@ -30,11 +30,6 @@ _DOC_TYPES = (
     ("thong_bao_ket_luan", re.compile(r"^thông báo\b", re.IGNORECASE | re.M)),
 )
 _NEWS_CUES = re.compile(r"^(tác giả|tin liên quan|nguồn)\b", re.IGNORECASE | re.M)
-
-
-def _is_caps(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def person_name(text: str) -> str:
@@ -69,9 +64,9 @@ def find_chair(preamble: str) -> str:
 def find_signer(lines: list[str]) -> str:
     """The name under the signature block (after "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH")."""
     for i in range(len(lines) - 1, -1, -1):
-        if _SIGN_BLOCK.match(lines[i]) or (_is_caps(lines[i]) and "CHỦ TỊCH" in lines[i]):
+        if _SIGN_BLOCK.match(lines[i]) or (is_caps(lines[i], 3) and "CHỦ TỊCH" in lines[i]):
             for nxt in lines[i + 1 :]:
-                if _is_caps(nxt):
+                if is_caps(nxt, 3):
                     continue
                 return person_name(nxt) if person_name(nxt) == nxt.strip() else ""
     return ""
@@ -89,10 +84,10 @@ def find_doc_type(head: str, text: str) -> str:
 def find_title(lines: list[str], doc_type: str) -> str:
     """The subject line: after "THÔNG BÁO"/"KẾ HOẠCH", else the first line that is not a header."""
     for i, line in enumerate(lines[:12]):
-        if _is_caps(line) and fold(line) in ("thong bao", "ke hoach", "bao cao", "quyet dinh") and i + 1 < len(lines):
+        if is_caps(line, 3) and fold(line) in ("thong bao", "ke hoach", "bao cao", "quyet dinh") and i + 1 < len(lines):
             return lines[i + 1]
     for line in lines[:8]:
-        if _NUMBER.match(line) or _PLACE_DATE.match(line) or (_is_caps(line) and len(line) < 40 and doc_type != "tuyen_truyen"):
+        if _NUMBER.match(line) or _PLACE_DATE.match(line) or (is_caps(line, 3) and len(line) < 40 and doc_type != "tuyen_truyen"):
             continue
         return line
     return ""
@@ -139,8 +134,8 @@ def extract_metadata(lines: list[str], preamble: str, text: str) -> tuple[Notice
             notice.doc_number = m.group(1).strip()
         m = _HEADER_BODY.match(line)
         if m and not header_place:
-            rest = m.group(1).strip() or (lines[i + 1] if i + 1 < len(lines) and _is_caps(lines[i + 1]) else "")
-            header_place = rest.title() if _is_caps(rest) else rest
+            rest = m.group(1).strip() or (lines[i + 1] if i + 1 < len(lines) and is_caps(lines[i + 1], 3) else "")
+            header_place = rest.title() if is_caps(rest, 3) else rest
     date_lines = [ln for ln in lines[:10] if _PLACE_DATE.match(ln)] or [
         ln for ln in lines[::-1] if _PLACE_DATE.match(ln) or _STANDALONE_DATE.match(ln)
     ]

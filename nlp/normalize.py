@@ -38,9 +38,10 @@ def fix_tone_marks(text: str) -> str:
     return _WORD.sub(lambda m: _TONE_MAP.get(m.group(0), m.group(0)), text)
 
 
-def _is_caps_line(line: str) -> bool:
+def is_caps(line: str, min_letters: int = 1) -> bool:
+    """True if the line has at least `min_letters` letters and all of them are capitals."""
     letters = [c for c in line if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    return len(letters) >= max(min_letters, 1) and all(c.isupper() for c in letters)
 
 
 def join_broken_lines(text: str) -> str:
@@ -62,8 +63,8 @@ def join_broken_lines(text: str) -> str:
             prev
             and not _SENTENCE_END.search(prev)
             and not _BULLET_START.match(line)
-            and not _is_caps_line(prev)
-            and not _is_caps_line(stripped)
+            and not is_caps(prev)
+            and not is_caps(stripped)
             and not _HEADER_LINE.search(prev)
             and not _HEADER_LINE.search(stripped)
         )

@@ -5,7 +5,7 @@ import re
 
 from nlp.directives import _ASK, _split_marker, clean_unit, split_directives
 from nlp.metadata import extract_metadata
-from nlp.normalize import fold, looks_vietnamese, normalize_text
+from nlp.normalize import fold, is_caps, looks_vietnamese, normalize_text
 from nlp.records import Notice
 
 # Page furniture of news websites: font-size and contrast widgets, print/share links.
@@ -32,16 +32,11 @@ _ASKING = re.compile(
 )
 
 
-def _is_caps(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
-
-
 def _body_bounds(lines: list[str]) -> tuple[int, int, str]:
     """(start, end, first_text) of the directive zone; first_text is a prose conclusion's opening."""
     def end_from(i: int) -> int:
         for j in range(i, len(lines)):
-            if _END.search(lines[j]) or _PLACE_DATE_END.search(lines[j]) or (_is_caps(lines[j]) and "CHỦ TỊCH" in lines[j]):
+            if _END.search(lines[j]) or _PLACE_DATE_END.search(lines[j]) or (is_caps(lines[j], 3) and "CHỦ TỊCH" in lines[j]):
                 return j
         return len(lines)
 

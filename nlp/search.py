@@ -235,10 +235,7 @@ class Searcher:
         self.data_dir = resolve_data_dir(data_dir)
         self.store = store or Store.open(self.data_dir)
         self._own_store = store is None
-        if isinstance(embedder, str) or embedder is None:
-            self.embedder = resolve_embedder(self.data_dir, embedder)
-        else:
-            self.embedder = embedder
+        self.embedder = resolve_embedder(self.data_dir, embedder)
         self.index: DenseIndex = open_synced(self.store, self.data_dir, self.embedder, wait=False)
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
