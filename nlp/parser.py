@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from nlp.directives import _ASK, _split_marker, clean_unit, split_directives
+from nlp.directives import _split_marker, split_directives
+from nlp.units import ASK, clean_unit
 from nlp.metadata import extract_metadata
 from nlp.normalize import fold, is_caps, looks_vietnamese, normalize_text
 from nlp.records import Notice
@@ -71,7 +72,7 @@ def parse_notice(text: str) -> Notice:
     notice, year = extract_metadata(lines, preamble, "\n".join(lines))
     default_unit = ""
     if start > 0:
-        m = _ASK.search(lines[start - 1] if not first else lines[start])
+        m = ASK.search(lines[start - 1] if not first else lines[start])
         if m and len(m.group(1).split()) <= 15:
             default_unit = clean_unit(m.group(1))
     body = ([first] if first else []) + lines[start + (1 if first else 0) : end]

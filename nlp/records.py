@@ -17,6 +17,7 @@ class Directive:
     targets: list[str] = field(default_factory=list)  # e.g. "90%", "dưới 1%"
     labels: list[str] = field(default_factory=list)  # reform-area ids
     scores: dict[str, float] = field(default_factory=dict)
+    kind: str = "directive"  # "directive", or "passage": other text of the notice, indexed for search only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +72,7 @@ class Hit:
     level: str = ""
     doc_type: str = ""
     heading: str = ""
+    kind: str = "directive"  # "directive" or "passage"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -27,7 +27,7 @@ from nlp.taxonomy import AREAS, AREA_IDS, check_labels
 from nlp.vitext import keyword_text
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 LEVELS = ("tinh", "huyen", "xa")
 
 _SCHEMA = """
@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS directives (
     keyword TEXT NOT NULL DEFAULT '',
     context TEXT NOT NULL DEFAULT '',
     kw_len INTEGER NOT NULL DEFAULT 0,
-    ctx_len INTEGER NOT NULL DEFAULT 0
+    ctx_len INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'directive'
 );
 CREATE INDEX IF NOT EXISTS directives_doc ON directives(doc_id, position);
 CREATE TABLE IF NOT EXISTS directive_labels (
@@ -116,7 +117,7 @@ END;
 """
 
 _HIT_SELECT = """
-SELECT d.id, d.doc_id, d.text, d.unit, d.deadlines, d.heading, d.path,
+SELECT d.id, d.doc_id, d.text, d.unit, d.deadlines, d.heading, d.path, d.kind,
        doc.locality, doc.date, doc.title, doc.level, doc.doc_type,
        (SELECT group_concat(label, ' ') FROM directive_labels l WHERE l.directive_id = d.id) AS labels
 FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id
@@ -258,7 +259,7 @@ class Store:
 
     def _migrate(self, version: str) -> None:
         """Bring an older database to the current schema (the keyword index is rebuilt)."""
-        if version not in ("1", "2"):
+        if version not in ("1", "2", "3"):
             raise RuntimeError(f"Cơ sở dữ liệu {self.path} có phiên bản lược đồ lạ: {version}")
         if version == "1":
             self._conn.execute("ALTER TABLE directives ADD COLUMN kw_len INTEGER NOT NULL DEFAULT 0")
@@ -267,6 +268,9 @@ class Store:
                 self._conn.execute(f"DROP TRIGGER IF EXISTS {name}")
             self._conn.execute("DROP TABLE IF EXISTS directives_vocab")
             self._conn.execute("DROP TABLE IF EXISTS directives_fts")
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(directives)")}
+        if "kind" not in columns:
+            self._conn.execute("ALTER TABLE directives ADD COLUMN kind TEXT NOT NULL DEFAULT 'directive'")
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
         self._create_schema()
         self.rebuild_keywords()
@@ -350,13 +354,13 @@ class Store:
             terms.update(_unique_terms(keyword, context))
         cur = self._conn.execute(
             """INSERT INTO directives(doc_id, position, path, heading, text, unit, deadlines, targets, scores,
-                   keyword, context, kw_len, ctx_len) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   keyword, context, kw_len, ctx_len, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 doc_id, position, d.path, d.heading, d.text, d.unit,
                 json.dumps(list(d.deadlines), ensure_ascii=False),
                 json.dumps(list(d.targets), ensure_ascii=False),
                 json.dumps({k: float(v) for k, v in d.scores.items()}),
-                keyword, context, _n_tokens(keyword), _n_tokens(context),
+                keyword, context, _n_tokens(keyword), _n_tokens(context), getattr(d, "kind", "directive"),
             ),
         )
         directive_id = int(cur.lastrowid)
@@ -416,7 +420,7 @@ class Store:
         rows = self._conn.execute(
             """SELECT doc.doc_id, doc.name, doc.title, doc.doc_number, doc.doc_type, doc.level, doc.locality,
                       doc.date, doc.ingested_at,
-                      (SELECT count(*) FROM directives d WHERE d.doc_id = doc.doc_id) AS directives
+                      (SELECT count(*) FROM directives d WHERE d.doc_id = doc.doc_id AND d.kind = 'directive') AS directives
                FROM documents doc ORDER BY doc.date DESC, doc.doc_id"""
         ).fetchall()
         return [dict(r) for r in rows]
@@ -463,10 +467,11 @@ class Store:
         out["labels"] = self.labels(int(directive_id))
         return out
 
-    def doc_directives(self, doc_id: str) -> list[dict[str, Any]]:
-        """The directives of a document in reading order."""
+    def doc_directives(self, doc_id: str, passages: bool = False) -> list[dict[str, Any]]:
+        """The directives of a document in reading order (with its indexed passages when asked)."""
+        kinds = "" if passages else " AND kind = 'directive'"
         ids = [r[0] for r in self._conn.execute(
-            "SELECT id FROM directives WHERE doc_id = ? ORDER BY position", (doc_id,))]
+            f"SELECT id FROM directives WHERE doc_id = ?{kinds} ORDER BY position", (doc_id,))]
         return [d for d in (self.directive(i) for i in ids) if d]
 
     def labels(self, directive_id: int) -> list[str]:
@@ -780,5 +785,5 @@ def _row_hit(r: sqlite3.Row) -> Hit:
         doc_id=r["doc_id"], directive_id=int(r["id"]), text=r["text"], score=0.0,
         labels=[a for a in AREA_IDS if a in labels], unit=r["unit"], deadline=min(deadlines) if deadlines else "",
         locality=r["locality"], date=r["date"], title=r["title"], level=r["level"], doc_type=r["doc_type"],
-        heading=r["heading"],
+        heading=r["heading"], kind=r["kind"],
     )

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from nlp.config import tagger_dir
-from nlp.directives import strip_addressee
+from nlp.units import strip_addressee
 from nlp.normalize import normalize_inline
 from nlp.taxonomy import AREA_IDS
 from nlp.vitext import keyword_text, segment

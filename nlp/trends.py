@@ -51,7 +51,7 @@ def _check(by: str, period: str) -> None:
 
 def _from(by: str) -> str:
     join = " JOIN directive_labels l ON l.directive_id = d.id" if by == "area" else ""
-    return f"FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id{join}"
+    return f"FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id AND d.kind = 'directive'{join}"
 
 
 def period_of(date: str, period: str) -> str:
