@@ -73,15 +73,15 @@ def read_error(path: Path) -> str:
     ids=["utf8", "utf8-bom", "utf16-bom", "utf16be-bom", "utf16le-nobom", "utf16be-nobom"],
 )
 def test_text_encodings(tmp_path: Path, data: bytes) -> None:
-    assert read_document(write(tmp_path, "tb.txt", data)) == VI
+    assert read_document(write(tmp_path, "tb.txt", data)).text == VI
 
 
 def test_markdown_and_uppercase_suffix(tmp_path: Path) -> None:
-    assert read_document(write(tmp_path, "TB.MD", f"# Tiêu đề\n\n{VI}")) == f"Tiêu đề\n\n{VI}"
+    assert read_document(write(tmp_path, "TB.MD", f"# Tiêu đề\n\n{VI}")).text == f"Tiêu đề\n\n{VI}"
 
 
 def test_normalisation_applied(tmp_path: Path) -> None:
-    text = read_document(write(tmp_path, "tb.txt", "**Kết luận**: giữ hoà khí, uỷ ban\nnhân dân huyện."))
+    text = read_document(write(tmp_path, "tb.txt", "**Kết luận**: giữ hoà khí, uỷ ban\nnhân dân huyện.")).text
     assert text == "Kết luận: giữ hòa khí, ủy ban nhân dân huyện."
 
 
@@ -182,7 +182,7 @@ def test_docx_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     document.add_paragraph("Nơi nhận: như trên.")
     document.save(tmp_path / "tb.docx")
 
-    text = read_document(tmp_path / "tb.docx")
+    text = read_document(tmp_path / "tb.docx").text
     assert text.split("\n\n") == [
         "THÔNG BÁO",
         "Kết luận của Chủ tịch UBND huyện về công tác CCHC, hòa nhập chuyển đổi số.",
@@ -211,7 +211,7 @@ def test_corrupt_docx(tmp_path: Path) -> None:
 
 def test_pdf_pages_joined(tmp_path: Path) -> None:
     data = make_pdf(["Thong bao ket luan cuoc hop.", "Trang hai: giao Phong Noi vu."])
-    text = read_document(write(tmp_path, "tb.pdf", data))
+    text = read_document(write(tmp_path, "tb.pdf", data)).text
     assert text == "Thong bao ket luan cuoc hop.\n\nTrang hai: giao Phong Noi vu."
 
 
@@ -236,7 +236,7 @@ def _encrypted_pdf(user_password: str) -> bytes:
 def test_encrypted_pdf(tmp_path: Path) -> None:
     assert "mật khẩu" in read_error(write(tmp_path, "khoa.pdf", _encrypted_pdf("bimat")))
     # an empty user password only restricts permissions: readable
-    assert read_document(write(tmp_path, "mo.pdf", _encrypted_pdf(""))) == "Noi dung mat."
+    assert read_document(write(tmp_path, "mo.pdf", _encrypted_pdf(""))).text == "Noi dung mat."
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng TTĐT h
 
 
 def test_html_main_text(tmp_path: Path) -> None:
-    text = read_document(write(tmp_path, "tb.html", PAGE))
+    text = read_document(write(tmp_path, "tb.html", PAGE)).text
     assert text.split("\n\n") == [
         "Thông báo kết luận về cải cách hành chính",
         "Ngày 05 tháng 4 năm 2023, Chủ tịch UBND huyện chủ trì cuộc họp về công tác CCHC.",
@@ -281,7 +281,7 @@ def test_html_prefers_article_and_numbers_ordered_lists(tmp_path: Path) -> None:
     <article><h2>Kết luận</h2><p>Nội dung chính của thông báo kết luận cuộc họp.</p>
     <ol><li>Rà soát thủ tục.</li><li>Công khai kết quả.</li></ol></article>
     <div><p>Đoạn ngoài bài viết.</p></div></body></html>"""
-    assert read_document(write(tmp_path, "a.htm", page)).split("\n\n") == [
+    assert read_document(write(tmp_path, "a.htm", page)).text.split("\n\n") == [
         "Kết luận",
         "Nội dung chính của thông báo kết luận cuộc họp.",
         "1. Rà soát thủ tục.",
@@ -292,7 +292,7 @@ def test_html_prefers_article_and_numbers_ordered_lists(tmp_path: Path) -> None:
 def test_html_without_paragraphs_keeps_noisy_wrapper(tmp_path: Path) -> None:
     page = """<html><body><div class="page-with-sidebar"><div class="menu">Trang chủ</div>
     <div>Thông báo kết luận cuộc họp giao ban về cải cách hành chính tháng 5.</div></div></body></html>"""
-    text = read_document(write(tmp_path, "b.html", page))
+    text = read_document(write(tmp_path, "b.html", page)).text
     assert text == "Thông báo kết luận cuộc họp giao ban về cải cách hành chính tháng 5."
 
 
@@ -300,7 +300,7 @@ def test_html_declared_charset(tmp_path: Path) -> None:
     # legacy Vietnamese pages: windows-1258 with combining tone marks ("ô" + U+0301), NFC afterwards
     page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
     page += "</head><body><p>Thông báo sô\u0301 5.</p></body></html>"
-    assert read_document(write(tmp_path, "cp.html", page.encode("cp1258"))) == "Thông báo số 5."
+    assert read_document(write(tmp_path, "cp.html", page.encode("cp1258"))).text == "Thông báo số 5."
 
 
 def test_html_undecodable(tmp_path: Path) -> None:
@@ -317,5 +317,5 @@ def test_html_without_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*")), ids=lambda p: p.name)
 def test_corpus_notices_readable(path: Path) -> None:
-    text = read_document(path)
+    text = read_document(path).text
     assert len(text) > 100 and "\n\n" in text

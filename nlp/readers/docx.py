@@ -1,0 +1,265 @@
+"""Word .docx: body order, header tables as header lines, automatic numbering, legacy fonts.
+
+The standard two-column header table (issuer and "Số: …" on the left, the national motto and
+"<place>, ngày …" on the right) and the signature table come out one line per field, in the order
+of a typed notice, so the parser reads them as it reads plain text. Word's automatic numbering is
+rendered as text ("1.", "2.1.", "a)", "-"), and runs set in TCVN3 (.VnTime…) or VNI (VNI-…) fonts
+are converted to Unicode.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+from nlp import legacy_encoding
+from nlp.normalize import fold
+from nlp.readers.base import ReadError, ReadResult, err, reason
+from nlp.readers.zipcheck import check_zip
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_LAYOUT_MARKS = re.compile(r"cong hoa xa hoi chu nghia|doc lap\s*-\s*tu do|^so\s*:|noi nhan|\bngay\b.*\bthang\b")
+_SECOND_PART = re.compile(r"^so\s*:|^[^\d,:;]{2,40},\s*ngay\b|^ngay\b.*\bthang\b")
+_ONLY_MARKS = re.compile(r"^[\W_]*$")
+
+
+def read_docx(data: bytes, name: str) -> ReadResult:
+    """Paragraphs and tables in body order, one block per paragraph, table row or header field."""
+    check_zip(data, name, "DOCX")
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        reader = _Reader(document)
+        blocks = list(reader.blocks())
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise err(name, f"tệp DOCX bị hỏng hoặc không đọc được ({reason(exc)})") from exc
+    text = "\n\n".join(b.strip() for b in blocks if b.strip())
+    return ReadResult(text, "docx", converted_from=reader.converted_from)
+
+
+class _Reader:
+    """Walks one document; keeps the numbering counters and notes legacy fonts."""
+
+    def __init__(self, document) -> None:  # noqa: ANN001 - docx.document.Document
+        self.document = document
+        self.numbering = _Numbering(document)
+        self.converted_from: str | None = None
+        rfonts = document.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}rFonts")
+        self.default_font = rfonts.get(f"{_W}ascii") if rfonts is not None else None
+
+    def blocks(self) -> Iterator[str]:
+        from docx.text.paragraph import Paragraph
+
+        for item in self.document.iter_inner_content():
+            if isinstance(item, Paragraph):
+                yield self.paragraph(item)
+            else:
+                layout = self.layout_table(item)
+                yield from layout if layout is not None else self.table_rows(item)
+
+    # --- paragraphs -----------------------------------------------------------------------------
+    def paragraph(self, paragraph) -> str:  # noqa: ANN001 - docx.text.paragraph.Paragraph
+        from docx.text.hyperlink import Hyperlink
+
+        style_font = _style_font(paragraph.style) or self.default_font
+        parts = []
+        for item in paragraph.iter_inner_content():
+            for run in item.runs if isinstance(item, Hyperlink) else [item]:
+                parts.append(self.run_text(run, style_font))
+        text = "".join(parts)
+        marker = self.numbering.marker(paragraph)
+        return f"{marker} {text}" if marker and text.strip() else text
+
+    def run_text(self, run, style_font: str | None) -> str:  # noqa: ANN001 - docx.text.run.Run
+        font = run.font.name or (_style_font(run.style) if run.style is not None else None) or style_font
+        encoding, upper = _legacy_font(font)
+        if encoding is None:
+            return run.text
+        self.converted_from = self.converted_from or encoding
+        return legacy_encoding.to_unicode(run.text, encoding, upper=upper)
+
+    # --- tables ---------------------------------------------------------------------------------
+    def layout_table(self, table) -> list[str] | None:  # noqa: ANN001 - docx.table.Table
+        """A header or signature table as one line per field, or None for a data table."""
+        rows = table.rows
+        if len(rows) > 4 or any(len(_unique_cells(r)) > 3 for r in rows):
+            return None
+        cells = [[[self.paragraph(p) for p in cell.paragraphs] for cell in _unique_cells(r)] for r in rows]
+        if not any(_LAYOUT_MARKS.search(fold(line.strip())) for row in cells for cell in row for line in cell):
+            return None
+        out: list[str] = []
+        for row in cells:
+            tops, bottoms = [], []
+            for lines in row:
+                lines = [ln.strip() for ln in lines if not _ONLY_MARKS.match(ln)]
+                cut = next((i for i, ln in enumerate(lines) if _SECOND_PART.search(fold(ln))), len(lines))
+                tops += lines[:cut]
+                bottoms += lines[cut:]
+            out += tops + bottoms
+        return out
+
+    def table_rows(self, table) -> Iterator[str]:  # noqa: ANN001 - docx.table.Table
+        """Each row as "cell | cell | …"; merged cells are counted once, nested tables inlined."""
+        from docx.text.paragraph import Paragraph
+
+        for row in table.rows:
+            cells: list[str] = []
+            for cell in _unique_cells(row):
+                parts = [
+                    self.paragraph(item) if isinstance(item, Paragraph) else "; ".join(self.table_rows(item))
+                    for item in cell.iter_inner_content()
+                ]
+                text = " ".join(" ".join(parts).split())
+                if text:
+                    cells.append(text)
+            if cells:
+                yield " | ".join(cells)
+
+
+def _unique_cells(row) -> list:  # noqa: ANN001 - docx.table._Row
+    """The row's cells, a horizontally merged cell once."""
+    out, previous = [], None
+    for cell in row.cells:
+        if cell._tc is not previous:
+            out.append(cell)
+        previous = cell._tc
+    return out
+
+
+def _style_font(style) -> str | None:  # noqa: ANN001 - docx.styles.style.BaseStyle
+    while style is not None:
+        if style.font.name:
+            return style.font.name
+        style = style.base_style
+    return None
+
+
+def _legacy_font(font: str | None) -> tuple[str | None, bool]:
+    """(TCVN3 / VNI / None, whether the font draws capitals) from a font name."""
+    if not font:
+        return None, False
+    if font.startswith(".Vn"):  # .VnTime, .VnArial; .VnTimeH, .VnArialH are the capital fonts
+        return legacy_encoding.TCVN3, font.endswith("H")
+    if font.upper().startswith("VNI-") or font.upper().startswith("VNI "):
+        return legacy_encoding.VNI, False
+    return None, False
+
+
+# --- automatic numbering ------------------------------------------------------------------------
+
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+class _Numbering:
+    """numbering.xml: the format of every list level, and the running counters of each list."""
+
+    def __init__(self, document) -> None:  # noqa: ANN001 - docx.document.Document
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (numFmt, lvlText, start)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {a.get(f"{_W}abstractNumId"): _levels(a) for a in root.iter(f"{_W}abstractNum")}
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            levels = dict(abstract.get(ref.get(f"{_W}val") if ref is not None else None, {}))
+            for override in num.iter(f"{_W}lvlOverride"):
+                ilvl = int(override.get(f"{_W}ilvl", "0"))
+                lvl = override.find(f"{_W}lvl")
+                if lvl is not None:
+                    levels.update(_levels(override))
+                start = override.find(f"{_W}startOverride")
+                if start is not None and ilvl in levels:
+                    fmt, text, _ = levels[ilvl]
+                    levels[ilvl] = (fmt, text, int(start.get(f"{_W}val", "1")))
+            self.levels[num.get(f"{_W}numId")] = levels
+
+    def marker(self, paragraph) -> str:  # noqa: ANN001 - docx.text.paragraph.Paragraph
+        """The rendered number of a numbered paragraph ("2.1.", "a)", "-"), else ""."""
+        found = _num_pr(paragraph)
+        if found is None:
+            return ""
+        num_id, ilvl = found
+        levels = self.levels.get(num_id)
+        if not levels or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else levels[ilvl][2]
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        fmt, text, _ = levels[ilvl]
+        if fmt == "bullet":
+            return "-"
+        if fmt == "none":
+            return ""
+
+        def level_number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            return _format(counters.get(k, levels[k][2]), levels[k][0])
+
+        return re.sub(r"%([1-9])", level_number, text).strip()
+
+
+def _levels(parent) -> dict[int, tuple[str, str, int]]:  # noqa: ANN001 - lxml element
+    out = {}
+    for lvl in parent.findall(f"{_W}lvl"):
+        fmt = lvl.find(f"{_W}numFmt")
+        text = lvl.find(f"{_W}lvlText")
+        start = lvl.find(f"{_W}start")
+        out[int(lvl.get(f"{_W}ilvl", "0"))] = (
+            fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+            text.get(f"{_W}val", "") if text is not None else "",
+            int(start.get(f"{_W}val", "1")) if start is not None else 1,
+        )
+    return out
+
+
+def _num_pr(paragraph) -> tuple[str, int] | None:  # noqa: ANN001 - docx.text.paragraph.Paragraph
+    """(numId, ilvl) of the paragraph, from its own properties or its style chain."""
+    ppr = paragraph._p.find(f"{_W}pPr")
+    own = ppr.find(f"{_W}numPr") if ppr is not None else None
+    candidates = [own] if own is not None else []
+    style = paragraph.style
+    while style is not None and not candidates:
+        sppr = style.element.find(f"{_W}pPr")
+        found = sppr.find(f"{_W}numPr") if sppr is not None else None
+        if found is not None:
+            candidates.append(found)
+        style = style.base_style
+    if not candidates:
+        return None
+    num_pr = candidates[0]
+    num_id = num_pr.find(f"{_W}numId")
+    ilvl = num_pr.find(f"{_W}ilvl")
+    if num_id is None or num_id.get(f"{_W}val") in (None, "0"):
+        return None
+    return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val", "0")) if ilvl is not None else 0
