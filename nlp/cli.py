@@ -23,15 +23,40 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _page_progress():  # noqa: ANN202 - a context manager yielding a progress(done, total) callback or None
+    """A rich bar for OCR pages when stderr is a terminal, else nothing."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():  # noqa: ANN202
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("[bold]Nhận dạng chữ (OCR)"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("ocr", total=None)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def _read_notice(file: Path):
     """Read and parse `file`; a clear error and exit for unreadable files, a warning when nothing is found."""
     from nlp.parser import parse_notice
     from nlp.readers import ReadError, read_document
 
     try:
-        notice = parse_notice(read_document(file))
+        with _page_progress() as progress:
+            read = read_document(file, progress)
     except ReadError as exc:
         _fail(str(exc))
+    notice = parse_notice(read.text)
+    notice.source = read.source()
+    for note in read.notes():
+        typer.echo(f"Chú ý: {file.name}: {note}.", err=True)
     if notice.language != "vi":
         typer.echo(f"Cảnh báo: {file.name}: văn bản không phải tiếng Việt, không đọc chỉ đạo.", err=True)
     elif not notice.directives:
@@ -41,7 +66,7 @@ def _read_notice(file: Path):
 
 @app.command()
 def parse(
-    file: Path = typer.Argument(..., help="Tệp văn bản (.txt, .md, .docx, .pdf, .html)."),
+    file: Path = typer.Argument(..., help="Tệp văn bản (.txt, .md, .docx, .doc, .pdf, .html, ảnh .png/.jpg/.tif)."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
 ) -> None:
     """Phân tích một văn bản thành siêu dữ liệu và danh sách chỉ đạo (không lưu)."""
@@ -209,19 +234,23 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
 @app.command()
 @_store_errors
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục (duyệt tìm .txt, .md, .docx, .pdf, .html)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Tệp hoặc thư mục (duyệt tìm .txt, .md, .docx, .doc, .pdf, .html, .png, .jpg, .tif)."),
     data_dir: Path | None = _DATA_DIR_OPT,
     embedder: str | None = _EMBEDDER_OPT,
     index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
     as_json: bool = typer.Option(False, "--json", help="In báo cáo dạng JSON."),
+    follow_links: bool = typer.Option(False, "--follow-links", help="Theo cả liên kết trỏ ra ngoài thư mục."),
+    time_budget: float = typer.Option(None, "--time-budget", min=1,
+                                      help="Số giây tối đa để đọc và phân tích một tệp (mặc định 180)."),
 ) -> None:
     """Phân tích và lưu văn bản vào kho (bỏ qua văn bản đã có; tệp lỗi được báo và bỏ qua)."""
     from nlp.ingest import ingest_paths
 
     report = ingest_paths(
         paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
-        progress=not as_json, index_kind=index,
+        progress=not as_json, index_kind=index, follow_links=follow_links, time_budget=time_budget,
     )
     if as_json:
         _echo_json(report.to_dict())
@@ -232,7 +261,8 @@ def ingest(
             elif f.status == "skipped":
                 typer.echo(f"bỏ qua  {f.name}: {f.reason}")
             else:
-                note = f" ({f.reason})" if f.reason else ""
+                notes = "; ".join([*f.notes, f.reason] if f.reason else f.notes)
+                note = f" ({notes})" if notes else ""
                 typer.echo(f"đã lưu  {f.name}: {f.directives} chỉ đạo, mã {f.doc_id}{note}")
         typer.echo(
             f"Tổng: {report.stored} văn bản mới ({report.directives} chỉ đạo), {report.skipped} bỏ qua, "

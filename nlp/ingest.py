@@ -9,7 +9,7 @@ same embedder.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +41,7 @@ class FileResult:
     doc_id: str = ""
     directives: int = 0
     reason: str = ""
+    notes: list[str] = field(default_factory=list)  # how it was read: OCR, encoding conversion, warnings
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,20 +81,11 @@ class IngestReport:
         }
 
 
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+def collect_files(paths: Iterable[str | Path], follow_links: bool = False) -> list[Path]:
     """Files named directly, plus supported files found by walking directories (sorted, no duplicates)."""
-    from nlp.readers import SUPPORTED_SUFFIXES
+    from nlp.collect import collect
 
-    out: dict[Path, None] = {}
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("."):
-                    out.setdefault(f, None)
-        else:
-            out.setdefault(p, None)
-    return list(out)
+    return collect(list(paths), follow_links).files
 
 
 class Ingestor:
@@ -105,6 +97,8 @@ class Ingestor:
         embedder: str | Embedder | None = None,
         tagger: Tagger | None = None,
         index_kind: str | None = None,
+        isolate: bool = True,
+        time_budget: float | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
         self.embedder = resolve_embedder(self.data_dir, embedder)
@@ -114,6 +108,9 @@ class Ingestor:
         self.index: DenseIndex | None = None
         self._lock_cm = None
         self._last_save = 0.0
+        self._worker = None  # nlp.isolate.Worker: files are read and parsed in a child process
+        self.isolate, self.time_budget = isolate, time_budget
+        self.page_progress: Callable[[int, int], None] | None = None  # OCR pages of the current file
 
     def __enter__(self) -> Ingestor:
         self._lock_cm = index_lock(self.data_dir)
@@ -135,6 +132,9 @@ class Ingestor:
             self._release()
 
     def _release(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -144,20 +144,35 @@ class Ingestor:
 
     # --- adding -------------------------------------------------------------------------------
     def add_file(self, path: str | Path) -> FileResult:
-        """Read, parse and store one file; failures are reported, never raised."""
+        """Read, parse and store one file; failures are reported, never raised.
+
+        With `isolate` (the default) reading and parsing run in a worker process within the time
+        budget (nlp.isolate), so a file that overruns it is reported and the batch goes on.
+        """
+        from nlp.isolate import FileFailed, Worker
+        from nlp.parser import parse_notice
         from nlp.readers import ReadError, read_document
 
         name = str(path)
         try:
-            text = read_document(path)
-        except ReadError as exc:
+            if self.isolate:
+                self._worker = self._worker or Worker(self.time_budget)
+                parsed = self._worker.parse(path, self.page_progress)
+                read, notice = parsed.read, parsed.notice
+            else:
+                read = read_document(path, self.page_progress)
+                notice = parse_notice(read.text)
+        except (ReadError, FileFailed) as exc:
             return FileResult(name, "failed", reason=str(exc))
         except OSError as exc:
             return FileResult(name, "failed", reason=f"{Path(path).name}: không đọc được tệp ({exc.strerror or exc})")
-        return self.add_text(text, name, normalised=True)
+        notice.source = read.source()
+        result = self.add_text(read.text, name, normalised=True, notice=notice)
+        result.notes = read.notes()
+        return result
 
-    def add_text(self, text: str, name: str, normalised: bool = False) -> FileResult:
-        """Parse and store one notice text (e.g. pasted in the UI)."""
+    def add_text(self, text: str, name: str, normalised: bool = False, notice: Notice | None = None) -> FileResult:
+        """Parse (unless `notice` is given, parsed from `text`) and store one notice text (e.g. pasted in the UI)."""
         from nlp.parser import parse_notice
 
         assert self.store is not None and self.index is not None, "use `with Ingestor(...)`"
@@ -168,7 +183,7 @@ class Ingestor:
         if self.store.has_document(doc_id):
             return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
         try:
-            notice = parse_notice(text)
+            notice = parse_notice(text) if notice is None else notice
             notice.text = notice.text or text
             vectors = embed_directives(self.embedder, [d.text for d in notice.directives])
             self._tag(notice, vectors)
@@ -196,10 +211,12 @@ class Ingestor:
             d.scores = {k: float(v) for k, v in p.scores.items()}
 
 
-def _progress(items: list[Path], enabled: bool) -> Iterator[Path]:
+def _progress(items: list[Path], enabled: bool, ing: Ingestor | None = None) -> Iterator[Path]:
+    """Yield the items under a rich progress bar; OCR pages of the current file are shown beside it."""
     if not enabled or len(items) < 2:
         yield from items
         return
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("[bold]Nạp văn bản"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -207,7 +224,11 @@ def _progress(items: list[Path], enabled: bool) -> Iterator[Path]:
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task("ingest", total=len(items), name="")
         for item in items:
-            bar.update(task, name=item.name[-40:])
+            label = escape(item.name[-40:])
+            bar.update(task, name=label)
+            if ing is not None:
+                ing.page_progress = lambda done, total, label=label: bar.update(
+                    task, name=f"{label} (OCR trang {done}/{total})")
             yield item
             bar.advance(task)
 
@@ -219,13 +240,20 @@ def ingest_paths(
     tagger: Tagger | None = None,
     progress: bool = False,
     index_kind: str | None = None,
+    follow_links: bool = False,
+    time_budget: float | None = None,
 ) -> IngestReport:
-    """Ingest files and directories (walked for supported suffixes); a report with one entry per file."""
+    """Ingest files and directories (walked for supported suffixes); a report with one entry per file
+    and one per path skipped by the walk (links, FIFOs, loops)."""
+    from nlp.collect import collect
+
     start = time.perf_counter()
     report = IngestReport()
-    files = collect_files(paths)
-    with Ingestor(data_dir, embedder, tagger, index_kind) as ing:
-        for path in _progress(files, progress):
+    found = collect(list(paths), follow_links)
+    report.files += [FileResult(str(p), "skipped", reason=why) for p, why in found.skipped]
+    files = found.files
+    with Ingestor(data_dir, embedder, tagger, index_kind, time_budget=time_budget) as ing:
+        for path in _progress(files, progress, ing):
             if not path.exists():
                 report.files.append(FileResult(str(path), "failed", reason=f"{path.name}: không tồn tại"))
                 continue

@@ -40,6 +40,7 @@ class Notice:
     chair: str = ""
     signer: str = ""
     language: str = "vi"  # "other" when the text is not Vietnamese (then no directives are read)
+    source: dict[str, Any] = field(default_factory=dict)  # how the file was read (nlp.readers.ReadResult.source)
     directives: list[Directive] = field(default_factory=list)
     text: str = ""  # the normalised full text
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nlp.app import LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE
+from nlp.app import LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE, widgets
 from nlp.parser import parse_notice
 from nlp.search import Searcher
 from nlp.store import Filters, Store
@@ -182,11 +182,11 @@ def test_uploads_docx_and_bad_files_get_vietnamese_messages(seeded: Path, open_a
     assert f"{len(parse_notice(SEED_000.read_text(encoding='utf-8')).directives)} chỉ đạo" in \
         [h.value for h in at.subheader]
     at.file_uploader(key="tag_file").set_value(("hong.pdf", b"%PDF-1.4 rac", "application/pdf")).run()
-    assert "hong.pdf: tệp PDF bị hỏng" in at.error[0].value
+    assert widgets.md_escape("hong.pdf: tệp PDF bị hỏng") in at.error[0].value  # escaped: no markdown
     assert not at.subheader  # the previous analysis is gone
     big = b"a" * (20 * 2**20 + 1)
     at.file_uploader(key="tag_file").set_value(("lon.txt", big, "text/plain")).run()
-    assert "lon.txt: tệp quá lớn" in at.error[0].value
+    assert widgets.md_escape("lon.txt: tệp quá lớn") in at.error[0].value
 
 
 def test_a_notice_without_directives_is_explained(seeded: Path, open_app) -> None:

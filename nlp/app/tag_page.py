@@ -10,7 +10,7 @@ from nlp.app import SEARCH_PAGE, resources, widgets
 from nlp.ingest import ingest_text
 from nlp.normalize import normalize_text
 from nlp.parser import parse_notice
-from nlp.readers import MAX_BYTES, ReadError, read_bytes
+from nlp.readers import MAX_BYTES, SUPPORTED_SUFFIXES, ReadError, read_bytes
 from nlp.records import Notice
 from nlp.store import content_id
 from nlp.tagger import Prediction, Tagger
@@ -19,7 +19,7 @@ from nlp.taxonomy import AREA_IDS
 log = logging.getLogger(__name__)
 
 LOW_MARGIN = 0.15  # a tag scoring less than this above its threshold is flagged for review
-UPLOAD_TYPES = ["txt", "md", "docx", "pdf"]
+UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED_SUFFIXES]
 NO_DIRECTIVES = (
     "Không tìm thấy chỉ đạo nào trong văn bản. Hệ thống nhận ra chỉ đạo theo các mục đánh số (1., 2., a), "
     "gạch đầu dòng) hoặc các đoạn sau câu \"… kết luận, chỉ đạo như sau:\". Hãy kiểm tra văn bản đã có đủ "
@@ -97,9 +97,10 @@ def needs_review(analysis: Analysis, i: int) -> bool:
 # --- input --------------------------------------------------------------------------------------
 
 
-def _start(text: str, name: str) -> None:
+def _start(text: str, name: str, source: dict | None = None) -> None:
     try:
         st.session_state["analysis"] = analyze(text, name, resources.tagger())
+        st.session_state["analysis"].notice.source = source or {}
     except Exception as exc:  # noqa: BLE001 - a bad text gets a message, not a traceback
         log.exception("analysis failed")
         st.session_state.pop("analysis", None)
@@ -118,7 +119,8 @@ def _paste_tab() -> None:
 
 def _upload_tab() -> None:
     file = st.file_uploader(
-        f"Chọn tệp .txt, .md, .docx hoặc .pdf (tối đa {MAX_BYTES // 2**20} MB)", type=UPLOAD_TYPES, key="tag_file",
+        f"Chọn tệp văn bản (.txt, .md, .docx, .doc, .pdf, .html) hoặc ảnh chụp, bản quét (.png, .jpg, .tif); "
+        f"tối đa {MAX_BYTES // 2**20} MB", type=UPLOAD_TYPES, key="tag_file",
     )
     if file is None:
         st.session_state.pop("tag_file_seen", None)
@@ -126,15 +128,21 @@ def _upload_tab() -> None:
     if st.session_state.get("tag_file_seen") != file.file_id:
         st.session_state["tag_file_seen"] = file.file_id
         st.session_state.pop("tag_file_error", None)
+        st.session_state.pop("tag_file_notes", None)
         try:
-            text = read_bytes(file.getvalue(), file.name)
+            with st.spinner("Đang đọc tệp (bản quét được nhận dạng chữ từng trang)…"):
+                result = read_bytes(file.getvalue(), file.name)
         except ReadError as exc:
             st.session_state["tag_file_error"] = str(exc)
             st.session_state.pop("analysis", None)
         else:
-            _start(text, file.name)
+            st.session_state["tag_file_notes"] = result.notes()
+            _start(result.text, file.name, result.source())
     if st.session_state.get("tag_file_error"):
-        st.error(st.session_state["tag_file_error"], icon=":material/error:")
+        st.error(widgets.md_escape(st.session_state["tag_file_error"]), icon=":material/error:")
+    if st.session_state.get("tag_file_notes"):
+        st.info(widgets.md_escape(f"{file.name}: " + "; ".join(st.session_state["tag_file_notes"]) + "."),
+                icon=":material/info:")
 
 
 # --- review -------------------------------------------------------------------------------------
@@ -193,7 +201,7 @@ def _save(analysis: Analysis) -> None:
     result = ingest_text(analysis.text, analysis.name, resources.current_data_dir(),
                          embedder=resources.embedder(), tagger=resources.tagger())
     if result.status == "failed":
-        st.error(f"Không lưu được văn bản: {result.reason}")
+        st.error(f"Không lưu được văn bản: {widgets.md_escape(result.reason)}")
         return
     resources.corpus_changed()
     _link_stored(analysis, result.doc_id)

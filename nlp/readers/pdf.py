@@ -13,7 +13,7 @@ import statistics
 from nlp.readers import ocr
 from nlp.readers.base import Progress, ReadResult, err, reason
 
-DPI = 300  # render resolution for OCR, chosen by measurement (docs/benchmarks.md)
+DPI = 200  # render resolution for OCR, chosen by measurement (docs/benchmarks.md)
 MIN_LETTERS = 20  # fewer letters on a page than this: not a usable text layer
 _JUNK = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0e-\x1f]")
 
