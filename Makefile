@@ -1,6 +1,8 @@
 # cchc: two commands on a fresh machine.
 #   make run   - create .venv, install, build ./data from corpus/notices, open the Streamlit app
 #   make test  - install the dev extras and Chromium, run the whole test suite
+# Both install the Debian packages the readers need (readers-deps): Tesseract with Vietnamese for
+# OCR, antiword for Word 97-2003 .doc, DejaVu fonts (Vietnamese glyphs) for the OCR test scans.
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTHON ?= python3
@@ -8,7 +10,7 @@ PYTHON ?= python3
 TORCH  := torch==2.13.0
 PORT   ?= 8501
 
-.PHONY: install dev run ingest app test test-fast chromium bench train clean
+.PHONY: install dev run ingest app test test-fast chromium readers-deps bench train clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +25,13 @@ $(VENV)/.dev: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev]' $(TORCH)
 	touch $@
 
-install: $(VENV)/.installed
-dev: $(VENV)/.dev
+install: $(VENV)/.installed readers-deps
+dev: $(VENV)/.dev readers-deps
+
+readers-deps:
+	@{ command -v tesseract && tesseract --list-langs 2>/dev/null | grep -qx vie && command -v antiword \
+	   && test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf; } >/dev/null 2>&1 || \
+	 { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core >/dev/null; }
 
 ingest: install
 	$(BIN)/cchc ingest corpus/notices
@@ -50,6 +57,8 @@ bench: dev
 	$(BIN)/python bench/bench_tagger.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_ocr.py
+	$(BIN)/python bench/bench_html_depth.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

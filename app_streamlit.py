@@ -1,4 +1,5 @@
-"""cchc web app: `streamlit run app_streamlit.py` (or `make run`), data from $CCHC_DATA_DIR or ./data."""
+"""cchc web app: `make run`, or `streamlit run app_streamlit.py` from the repository root (which reads
+.streamlit/config.toml: listens on 127.0.0.1 only); data from $CCHC_DATA_DIR or ./data."""
 from __future__ import annotations
 
 import logging

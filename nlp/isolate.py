@@ -18,6 +18,7 @@ from pathlib import Path
 from nlp.readers import ReadResult
 from nlp.records import Notice
 
+START_TIMEOUT = 120.0  # seconds for a new worker to import the readers and the parser
 TIME_BUDGET = float(os.environ.get("CCHC_FILE_TIMEOUT", "180"))  # seconds for read + parse of one file
 MEMORY_LIMIT = int(os.environ.get("CCHC_WORKER_MEMORY_MB", "3072")) * 2**20  # address space of the worker
 
@@ -43,6 +44,7 @@ def _serve(conn, memory_limit: int) -> None:  # noqa: ANN001 - multiprocessing C
     from nlp.parser import parse_notice
     from nlp.readers import ReadError, read_document
 
+    conn.send(("ready", None))  # imports done: the parent starts each file's clock from here
     while True:
         path = conn.recv()
         if path is None:
@@ -76,6 +78,9 @@ class Worker:
         self._proc.start()
         child.close()
         self._conn = parent
+        if not parent.poll(START_TIMEOUT) or parent.recv()[0] != "ready":
+            self._stop()
+            raise FileFailed("không khởi động được tiến trình đọc tệp")
 
     def _stop(self) -> None:
         if self._proc is not None:

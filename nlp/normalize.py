@@ -97,8 +97,15 @@ def normalize_inline(text: str) -> str:
     return re.sub(r"\s+", " ", normalize_text(text)).strip()
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
 def looks_vietnamese(text: str, min_words: int = 12) -> bool:
-    """True unless a text of some length has (almost) no word with a Vietnamese diacritic or "đ"."""
+    """False for a text written mostly in another script (Arabic, Chinese, Cyrillic…); otherwise true
+    unless a text of some length has (almost) no word with a Vietnamese diacritic or "đ"."""
+    letters = sum(1 for c in text if c.isalpha())
+    if letters >= 20 and len(_LATIN_LETTER.findall(text)) < 0.5 * letters:
+        return False
     words = re.findall(r"[^\W\d_]+", text)
     if len(words) < min_words:
         return True
