@@ -78,9 +78,13 @@ class Worker:
         self._proc.start()
         child.close()
         self._conn = parent
-        if not parent.poll(START_TIMEOUT) or parent.recv()[0] != "ready":
+        try:
+            ready = parent.poll(START_TIMEOUT) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             self._stop()
-            raise FileFailed("không khởi động được tiến trình đọc tệp")
+            raise FileFailed("không khởi động được tiến trình đọc tệp (nlp.isolate)")
 
     def _stop(self) -> None:
         if self._proc is not None:

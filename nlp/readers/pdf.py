@@ -100,7 +100,7 @@ def _blocks(lines: list[tuple[str, float, float, int]]) -> str:
             new_block = (
                 gap > 1.25 * usual + 0.5
                 or gap < -0.5 * size  # moved up: another column or a text box
-                or abs(previous[2] - line[2]) > 0.15 * size
+                or abs(previous[2] - line[2]) > 0.1 * size
                 or (previous[3] >= 600) != (line[3] >= 600)
             )
             if new_block:
