@@ -54,9 +54,10 @@ def degrade(page: Image.Image, angle: float = 1.5, noise: float = 0.02, seed: in
     return out
 
 
-def scan_bytes(text: str, fmt: str = "PNG", dpi: int = 300, angle: float = 1.5, noise: float = 0.02) -> bytes:
-    """A one-page (or multi-page TIFF) scan of `text` as image file bytes."""
-    pages = [degrade(p, angle, noise, seed=i) for i, p in enumerate(render_pages(text, dpi))]
+def scan_bytes(text: str, fmt: str = "PNG", dpi: int = 300, angle: float = 1.5, noise: float = 0.02,
+               points: float = 12.0) -> bytes:
+    """A scan of `text` as image file bytes: its first page, or every page in a TIFF."""
+    pages = [degrade(p, angle, noise, seed=i) for i, p in enumerate(render_pages(text, dpi, points))]
     buf = io.BytesIO()
     if fmt == "TIFF" and len(pages) > 1:
         pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")

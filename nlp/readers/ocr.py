@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from collections.abc import Iterable
 
 from nlp.readers.base import Progress, ReadError, ReadResult, err, reason
@@ -118,7 +119,9 @@ def read_image(data: bytes, name: str, fmt: str, progress: Progress | None = Non
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # a huge image is refused below, with our own message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         width, height = image.size
         frames = getattr(image, "n_frames", 1)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
