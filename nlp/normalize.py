@@ -9,7 +9,29 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from underthesea.pipeline.text_normalize.text_normalizer import token_map as _TONE_MAP
+
+def _tone_map() -> dict[str, str]:
+    """underthesea's tone-placement table ("hoà" -> "hòa"), read from its data file.
+
+    Importing `underthesea.pipeline.text_normalize` runs `underthesea/__init__`, which takes ~4 s
+    (it loads the translation pipeline); the table itself loads in milliseconds.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("underthesea")  # finds the package without importing it
+    rules = Path(spec.submodule_search_locations[0]) / "pipeline" / "text_normalize" / "tn_rules_2023_07_14.bin"
+    if rules.is_file():
+        import joblib
+
+        return joblib.load(rules)["token"]
+    from underthesea.pipeline.text_normalize.text_normalizer import token_map
+
+    return token_map
+
+
+_TONE_MAP = _tone_map()
+
 
 # Characters that look like Vietnamese letters or spaces but are not.
 _LOOKALIKES = str.maketrans(

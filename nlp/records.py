@@ -45,14 +45,15 @@ class Notice:
     text: str = ""  # the normalised full text
 
     def metadata(self) -> dict[str, Any]:
-        """All fields except the directives and the full text."""
+        """All fields except the directives, the full text and the source."""
         d = asdict(self)
-        d.pop("directives")
-        d.pop("text")
+        for key in ("directives", "text", "source"):
+            d.pop(key)
         return d
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document": self.metadata(), "directives": [d.to_dict() for d in self.directives]}
+        document = {**self.metadata(), "source": dict(self.source)}
+        return {"document": document, "directives": [d.to_dict() for d in self.directives]}
 
 
 @dataclass
