@@ -34,13 +34,22 @@ GIB = 2**30
 
 
 def _zip_bomb(path: Path, inflated: int = 2 * GIB) -> None:
-    """A .docx whose word/document.xml inflates to `inflated` bytes (2 GiB of zeros pack into ~2 MB)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
+    """A valid .docx whose word/document.xml inflates to `inflated` bytes (one paragraph, then blanks
+    between elements, which XML allows and deflate packs 1,000 to 1: about 2 MB on disk)."""
+    template = io.BytesIO()
+    docx.Document().save(template)
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                zf.writestr(info, src.read(info))
         with zf.open("word/document.xml", "w", force_zip64=True) as fh:
-            chunk = bytes(2**20)
-            for _ in range(inflated // len(chunk)):
-                fh.write(chunk)
+            fh.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+                     b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+                     b"<w:p><w:r><w:t>Thong bao ket luan.</w:t></w:r></w:p>")
+            blanks = b" " * 2**20
+            for _ in range(inflated // len(blanks)):
+                fh.write(blanks)
+            fh.write(b"</w:body></w:document>")
 
 
 def _peak_rss_of(args: list[str]) -> tuple[subprocess.CompletedProcess, int]:
@@ -56,7 +65,7 @@ def test_zip_bomb_docx_is_refused_without_inflating(tmp_path: Path) -> None:
     assert bomb.stat().st_size < 3 * 2**20
     done, peak = _peak_rss_of([sys.executable, "-c", "from nlp.cli import app; app()", "parse", str(bomb)])
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "bom.docx: tệp DOCX bất thường: thành phần word/document.xml giải nén ra 2048,0 MB" in done.stderr
+    assert "bom.docx: tệp DOCX bất thường: thành phần word/document.xml giải nén ra 2048" in done.stderr
     assert peak < GIB
 
 
@@ -200,3 +209,33 @@ def test_password_pdf_and_html_named_doc(tmp_path: Path) -> None:
     fake.write_text(f"<html><body><p>{SOURCE.split(chr(10) * 2)[5]}</p></body></html>", encoding="utf-8")
     result = read_document(fake)
     assert result.warnings == ["tệp .doc thực chất là trang web HTML, đã đọc theo định dạng đó"]
+
+
+def test_html_with_too_many_elements_is_refused() -> None:
+    page = ("<html><body><p>" + "<i>x</i>" * 150_000 + "</p></body></html>").encode()  # 1.2 MB
+    with pytest.raises(ReadError, match=r"^the\.html: trang HTML có quá nhiều thẻ \(hơn 100\.000\)"):
+        read_bytes(page, "the.html")
+
+
+def test_pdf_page_limits() -> None:
+    import pypdfium2 as pdfium
+    from pypdf import PdfWriter
+
+    from nlp.readers.ocr import OCR_PIXELS
+    from nlp.readers.pdf import MAX_PAGES, _render
+
+    writer = PdfWriter()
+    for _ in range(MAX_PAGES + 1):
+        writer.add_blank_page(100, 100)
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(ReadError, match=rf"^nhieu\.pdf: tệp PDF có {MAX_PAGES + 1} trang, vượt giới hạn"):
+        read_bytes(buf.getvalue(), "nhieu.pdf")
+    huge = PdfWriter()
+    huge.add_blank_page(14_400, 14_400)  # 200 × 200 inches: 1.6 gigapixels at 200 dpi
+    buf = io.BytesIO()
+    huge.write(buf)
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    image = _render(pdf, 0)
+    pdf.close()
+    assert image.width * image.height <= OCR_PIXELS

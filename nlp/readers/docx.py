@@ -44,14 +44,17 @@ def read_docx(data: bytes, name: str) -> ReadResult:
 
 
 class _Reader:
-    """Walks one document; keeps the numbering counters and notes legacy fonts."""
+    """Walks one document; keeps the numbering counters and notes legacy fonts.
+
+    Paragraphs and runs are read from the XML directly with styles resolved once: python-docx's
+    `Paragraph.style` scans every style on each call (minutes for 30,000 paragraphs).
+    """
 
     def __init__(self, document) -> None:  # noqa: ANN001 - docx.document.Document
         self.document = document
-        self.numbering = _Numbering(document)
+        self.styles = _Styles(document.styles.element)
+        self.numbering = _Numbering(document, self.styles)
         self.converted_from: str | None = None
-        rfonts = document.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}rFonts")
-        self.default_font = rfonts.get(f"{_W}ascii") if rfonts is not None else None
 
     def blocks(self) -> Iterator[str]:
         from docx.text.paragraph import Paragraph
@@ -65,24 +68,31 @@ class _Reader:
 
     # --- paragraphs -----------------------------------------------------------------------------
     def paragraph(self, paragraph) -> str:  # noqa: ANN001 - docx.text.paragraph.Paragraph
-        from docx.text.hyperlink import Hyperlink
-
-        style_font = _style_font(paragraph.style) or self.default_font
-        parts = []
-        for item in paragraph.iter_inner_content():
-            for run in item.runs if isinstance(item, Hyperlink) else [item]:
-                parts.append(self.run_text(run, style_font))
-        text = "".join(parts)
-        marker = self.numbering.marker(paragraph)
+        p = paragraph._p
+        ppr = p.find(f"{_W}pPr")
+        style_el = ppr.find(f"{_W}pStyle") if ppr is not None else None
+        style = style_el.get(f"{_W}val") if style_el is not None else self.styles.default_paragraph
+        style_font = self.styles.font(style)
+        text = "".join(self.run_text(r, style_font) for r in _runs(p))
+        marker = self.numbering.marker(ppr, style)
         return f"{marker} {text}" if marker and text.strip() else text
 
-    def run_text(self, run, style_font: str | None) -> str:  # noqa: ANN001 - docx.text.run.Run
-        font = run.font.name or (_style_font(run.style) if run.style is not None else None) or style_font
-        encoding, upper = _legacy_font(font)
-        if encoding is None:
-            return run.text
+    def run_text(self, run, style_font: str | None) -> str:  # noqa: ANN001 - lxml w:r element
+        rpr = run.find(f"{_W}rPr")
+        font = None
+        if rpr is not None:
+            fonts = rpr.find(f"{_W}rFonts")
+            if fonts is not None:
+                font = fonts.get(f"{_W}ascii") or fonts.get(f"{_W}hAnsi")
+            char_style = rpr.find(f"{_W}rStyle")
+            if font is None and char_style is not None:
+                font = self.styles.font(char_style.get(f"{_W}val"))
+        text = _run_text(run)
+        encoding, upper = _legacy_font(font or style_font)
+        if encoding is None or not text:
+            return text
         self.converted_from = self.converted_from or encoding
-        return legacy_encoding.to_unicode(run.text, encoding, upper=upper)
+        return legacy_encoding.to_unicode(text, encoding, upper=upper)
 
     # --- tables ---------------------------------------------------------------------------------
     def layout_table(self, table) -> list[str] | None:  # noqa: ANN001 - docx.table.Table
@@ -133,12 +143,77 @@ def _unique_cells(row) -> list:  # noqa: ANN001 - docx.table._Row
     return out
 
 
-def _style_font(style) -> str | None:  # noqa: ANN001 - docx.styles.style.BaseStyle
-    while style is not None:
-        if style.font.name:
-            return style.font.name
-        style = style.base_style
-    return None
+_CONTAINERS = {f"{_W}{t}" for t in ("hyperlink", "ins", "smartTag", "fldSimple", "customXml", "sdt", "sdtContent")}
+
+
+def _runs(p) -> Iterator:  # noqa: ANN001 - lxml w:p element
+    """The runs of a paragraph in order, also inside links, insertions, fields and content controls
+    (not inside deletions, nor text boxes, which hold paragraphs of their own)."""
+    stack = list(reversed(p))
+    while stack:
+        el = stack.pop()
+        if el.tag == f"{_W}r":
+            yield el
+        elif el.tag in _CONTAINERS:
+            stack.extend(reversed(el))
+
+
+def _run_text(run) -> str:  # noqa: ANN001 - lxml w:r element
+    parts = []
+    for child in run:
+        tag = child.tag
+        if tag == f"{_W}t":
+            parts.append(child.text or "")
+        elif tag == f"{_W}tab":
+            parts.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            parts.append("-")
+    return "".join(parts)
+
+
+class _Styles:
+    """styles.xml resolved once: each style's font and list numbering, through its basedOn chain."""
+
+    def __init__(self, root) -> None:  # noqa: ANN001 - lxml w:styles element
+        self.based: dict[str | None, str | None] = {}
+        self.own_font: dict[str | None, str | None] = {}
+        self.own_num: dict[str | None, object] = {}
+        self.default_paragraph: str | None = None
+        for style in root.iter(f"{_W}style"):
+            sid = style.get(f"{_W}styleId")
+            if style.get(f"{_W}default") in ("1", "true") and style.get(f"{_W}type") == "paragraph":
+                self.default_paragraph = sid
+            based = style.find(f"{_W}basedOn")
+            self.based[sid] = based.get(f"{_W}val") if based is not None else None
+            fonts = style.find(f"{_W}rPr/{_W}rFonts")
+            self.own_font[sid] = fonts.get(f"{_W}ascii") or fonts.get(f"{_W}hAnsi") if fonts is not None else None
+            self.own_num[sid] = style.find(f"{_W}pPr/{_W}numPr")
+        fonts = root.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}rFonts")
+        self.default_font = fonts.get(f"{_W}ascii") if fonts is not None else None
+        self._font: dict[str | None, str | None] = {}
+        self._num: dict[str | None, object] = {}
+
+    def _chain(self, sid: str | None) -> Iterator[str | None]:
+        seen = set()
+        while sid is not None and sid not in seen:
+            seen.add(sid)
+            yield sid
+            sid = self.based.get(sid)
+
+    def font(self, sid: str | None) -> str | None:
+        """The style's font (from the style or a style it is based on), else the document default."""
+        if sid not in self._font:
+            self._font[sid] = next((self.own_font[s] for s in self._chain(sid) if self.own_font.get(s)),
+                                   self.default_font)
+        return self._font[sid]
+
+    def num_pr(self, sid: str | None):  # noqa: ANN201 - lxml w:numPr element or None
+        if sid not in self._num:
+            self._num[sid] = next((self.own_num[s] for s in self._chain(sid) if self.own_num.get(s) is not None),
+                                  None)
+        return self._num[sid]
 
 
 def _legacy_font(font: str | None) -> tuple[str | None, bool]:
@@ -183,7 +258,8 @@ def _format(n: int, fmt: str) -> str:
 class _Numbering:
     """numbering.xml: the format of every list level, and the running counters of each list."""
 
-    def __init__(self, document) -> None:  # noqa: ANN001 - docx.document.Document
+    def __init__(self, document, styles: _Styles) -> None:  # noqa: ANN001 - docx.document.Document
+        self.styles = styles
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (numFmt, lvlText, start)
         self.counters: dict[str, dict[int, int]] = {}
         try:
@@ -205,9 +281,10 @@ class _Numbering:
                     levels[ilvl] = (fmt, text, int(start.get(f"{_W}val", "1")))
             self.levels[num.get(f"{_W}numId")] = levels
 
-    def marker(self, paragraph) -> str:  # noqa: ANN001 - docx.text.paragraph.Paragraph
+    def marker(self, ppr, style: str | None) -> str:  # noqa: ANN001 - lxml w:pPr element or None
         """The rendered number of a numbered paragraph ("2.1.", "a)", "-"), else ""."""
-        found = _num_pr(paragraph)
+        own = ppr.find(f"{_W}numPr") if ppr is not None else None
+        found = _num_pr(own if own is not None else self.styles.num_pr(style))
         if found is None:
             return ""
         num_id, ilvl = found
@@ -247,21 +324,10 @@ def _levels(parent) -> dict[int, tuple[str, str, int]]:  # noqa: ANN001 - lxml e
     return out
 
 
-def _num_pr(paragraph) -> tuple[str, int] | None:  # noqa: ANN001 - docx.text.paragraph.Paragraph
-    """(numId, ilvl) of the paragraph, from its own properties or its style chain."""
-    ppr = paragraph._p.find(f"{_W}pPr")
-    own = ppr.find(f"{_W}numPr") if ppr is not None else None
-    candidates = [own] if own is not None else []
-    style = paragraph.style
-    while style is not None and not candidates:
-        sppr = style.element.find(f"{_W}pPr")
-        found = sppr.find(f"{_W}numPr") if sppr is not None else None
-        if found is not None:
-            candidates.append(found)
-        style = style.base_style
-    if not candidates:
+def _num_pr(num_pr) -> tuple[str, int] | None:  # noqa: ANN001 - lxml w:numPr element or None
+    """(numId, ilvl) of a w:numPr; None for no numbering (absent, or numId 0)."""
+    if num_pr is None:
         return None
-    num_pr = candidates[0]
     num_id = num_pr.find(f"{_W}numId")
     ilvl = num_pr.find(f"{_W}ilvl")
     if num_id is None or num_id.get(f"{_W}val") in (None, "0"):

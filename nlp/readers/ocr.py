@@ -15,7 +15,8 @@ from nlp.readers.base import Progress, ReadError, ReadResult, err, reason
 
 LANG = "vie"
 MAX_OCR_PAGES = int(os.environ.get("CCHC_OCR_MAX_PAGES", "20"))
-MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 megapixels
+MAX_PIXELS = 60_000_000  # larger images are refused (an A4 page at 600 dpi is 35 megapixels)
+OCR_PIXELS = 12_000_000  # larger pages are scaled down to this before OCR (A4 at 350 dpi): bounds memory
 PAGE_TIMEOUT = 120  # seconds of Tesseract per page
 MIN_WORDS = 5  # confident words below which an image is "not a document"
 MIN_CONFIDENCE = 60
@@ -71,6 +72,9 @@ def ocr_page(image, name: str) -> tuple[str, int]:  # noqa: ANN001 - PIL.Image.I
     from PIL import ImageFilter
 
     gray = image.convert("L")
+    if gray.width * gray.height > OCR_PIXELS:
+        factor = (OCR_PIXELS / (gray.width * gray.height)) ** 0.5
+        gray = gray.resize((int(gray.width * factor), int(gray.height * factor)), Image.LANCZOS)
     if DENOISE:
         gray = gray.filter(ImageFilter.MedianFilter(3))
     angle = deskew_angle(gray) if DESKEW else 0.0

@@ -14,6 +14,7 @@ from nlp.readers import ocr
 from nlp.readers.base import Progress, ReadResult, err, reason
 
 DPI = 200  # render resolution for OCR, chosen by measurement (docs/benchmarks.md)
+MAX_PAGES = 2000
 MIN_LETTERS = 20  # fewer letters on a page than this: not a usable text layer
 _JUNK = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0e-\x1f]")
 
@@ -28,6 +29,10 @@ def read_pdf(data: bytes, name: str, progress: Progress | None = None) -> ReadRe
         if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
             raise err(name, "tệp PDF được bảo vệ bằng mật khẩu, không đọc được") from None
         raise err(name, f"tệp PDF bị hỏng hoặc không đọc được ({reason(exc)})") from None
+    count = len(pdf)
+    if count > MAX_PAGES:
+        pdf.close()
+        raise err(name, f"tệp PDF có {count} trang, vượt giới hạn {MAX_PAGES} trang mỗi tệp; hãy tách tệp")
     try:
         pages: list[str | None] = []
         for index in range(len(pdf)):
@@ -61,7 +66,9 @@ def _usable(text: str) -> bool:
 def _render(pdf, index: int):  # noqa: ANN001, ANN202 - pdfium.PdfDocument -> PIL.Image.Image
     page = pdf[index]
     try:
-        return page.render(scale=DPI / 72, grayscale=True).to_pil()
+        width, height = page.get_size()  # points
+        scale = min(DPI / 72, (ocr.OCR_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page is not 1 GB
+        return page.render(scale=scale, grayscale=True).to_pil()
     finally:
         page.close()
 

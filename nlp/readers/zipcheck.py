@@ -6,8 +6,8 @@ import zipfile
 
 from nlp.readers.base import err, mb
 
-MAX_PART = 64 * 2**20  # uncompressed bytes of one part (word/document.xml of a 1,000-page notice is ~10 MB)
-MAX_TOTAL = 160 * 2**20  # uncompressed bytes of all parts
+MAX_PART = 32 * 2**20  # uncompressed bytes of one part: python-docx needs ~23x an XML part in memory
+MAX_TOTAL = 64 * 2**20  # uncompressed bytes of all parts (word/document.xml of a 300-page notice is ~5 MB)
 MAX_RATIO = 100  # uncompressed / compressed, checked on parts above RATIO_FROM (Word XML is ~5-20)
 RATIO_FROM = 2**20
 MAX_PARTS = 10_000
