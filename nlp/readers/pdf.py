@@ -67,7 +67,7 @@ def _render(pdf, index: int):  # noqa: ANN001, ANN202 - pdfium.PdfDocument -> PI
     page = pdf[index]
     try:
         width, height = page.get_size()  # points
-        scale = min(DPI / 72, (ocr.OCR_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page is not 1 GB
+        scale = min(DPI / 72, 0.99 * (ocr.OCR_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page is not 1 GB
         return page.render(scale=scale, grayscale=True).to_pil()
     finally:
         page.close()
