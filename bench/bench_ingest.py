@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-tagger", action="store_true")
     args = parser.parse_args(argv)
 
-    from nlp.dense_index import embed_directives
+    from nlp.ann import embed_directives
     from nlp.embed import load_embedder
     from nlp.ingest import collect_files, ingest_paths
     from nlp.parser import parse_notice

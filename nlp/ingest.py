@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.dense_index import (
-    DenseIndex, embed_directives, index_lock, load_locked, resolve_embedder, sync,
-)
+from nlp.ann import ANN, embed_directives
+from nlp.ann.sync import index_lock, load_locked, resolve_embedder, sync
 from nlp.embed import Embedder, load_embedder
 from nlp.normalize import normalize_text
 from nlp.records import Notice
@@ -105,7 +104,7 @@ class Ingestor:
         self.tagger = tagger
         self.index_kind = index_kind
         self.store: Store | None = None
-        self.index: DenseIndex | None = None
+        self.index: ANN | None = None
         self._lock_cm = None
         self._last_save = 0.0
         self._worker = None  # nlp.isolate.Worker: files are read and parsed in a child process
@@ -185,19 +184,20 @@ class Ingestor:
         try:
             notice = parse_notice(text) if notice is None else notice
             notice.text = notice.text or text
-            vectors = embed_directives(self.embedder, [d.text for d in notice.directives])
-            self._tag(notice, vectors)
+            rows = notice.directives + notice.passages  # the order add_notice stores them in
+            vectors = embed_directives(self.embedder, [d.text for d in rows])
+            self._tag(notice, vectors[: len(notice.directives)])
             ids = self.store.add_notice(notice, doc_id, name)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: lỗi khi xử lý ({type(exc).__name__}: {exc})")
-        if not ids and notice.directives:
+        if not ids and rows:
             return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
-        self.index.add(np.array(ids, dtype=np.int64), vectors)
+        self.index.append(np.array(ids, dtype=np.int64), vectors)
         if time.monotonic() - self._last_save > SAVE_EVERY:
             sync(self.index, self.store, self.data_dir, self.embedder)
             self._last_save = time.monotonic()
-        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản"
-        return FileResult(name, "stored", doc_id, len(ids), note)
+        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản (vẫn tìm được theo nội dung)"
+        return FileResult(name, "stored", doc_id, len(notice.directives), note)
 
     def _tag(self, notice: Notice, vectors: np.ndarray) -> None:
         if self.tagger is None or not notice.directives:
@@ -281,8 +281,7 @@ def resolve_document(store: Store, ref: str) -> list[str]:
     found = store.find_documents(ref) if len(ref) >= 4 else []
     if found:
         return found
-    rows = store.execute("SELECT doc_id FROM documents WHERE name = ? OR name LIKE ?", (ref, f"%/{ref}"))
-    return [r[0] for r in rows]
+    return store.documents_named(ref)
 
 
 def delete_document(doc_id: str, data_dir: str | Path | None = None, embedder: str | Embedder | None = None) -> int:
@@ -327,19 +326,17 @@ def reindex(
             retagged = retag(store, index, emb, tagger) if tagger is not None else 0
             stats = store.stats()
     return {
-        "directives": stats["directives"], "documents": stats["documents"], "vectors": len(index),
+        "directives": stats["directives"], "passages": stats["passages"], "documents": stats["documents"],
+        "vectors": len(index),
         "embedder": emb.id, "index": index.kind, "retagged": retagged,
         "seconds": round(time.perf_counter() - start, 2),
     }
 
 
-def retag(store: Store, index: DenseIndex, embedder: Embedder, tagger: Tagger) -> int:
+def retag(store: Store, index: ANN, embedder: Embedder, tagger: Tagger) -> int:
     """Re-run the tagger on stored directives whose labels no user corrected; return how many."""
     keep = store.feedback_directive_ids()
-    rows = store.execute(
-        "SELECT d.id, d.text, d.heading FROM directives d ORDER BY d.id"
-    )
-    rows = [r for r in rows if int(r[0]) not in keep]
+    rows = [r for r in store.tagging_rows() if r[0] not in keep]
     same = getattr(tagger, "embedder_id", None) == embedder.id
     done = 0
     for start in range(0, len(rows), 256):

@@ -37,23 +37,26 @@ class Notice:
     issue_date_precision: str = ""  # day | month | year | ""
     meeting_date: str = ""
     meeting_date_precision: str = ""
+    published_date: str = ""  # the article's timestamp on a news page (kept apart from the notice's own dates)
     chair: str = ""
     signer: str = ""
     language: str = "vi"  # "other" when the text is not Vietnamese (then no directives are read)
     source: dict[str, Any] = field(default_factory=dict)  # how the file was read (nlp.readers.ReadResult.source)
     directives: list[Directive] = field(default_factory=list)
+    passages: list[Directive] = field(default_factory=list)  # the rest of the body, kind "passage"
     text: str = ""  # the normalised full text
 
     def metadata(self) -> dict[str, Any]:
         """All fields except the directives, the full text and the source."""
         d = asdict(self)
-        for key in ("directives", "text", "source"):
+        for key in ("directives", "passages", "text", "source"):
             d.pop(key)
         return d
 
     def to_dict(self) -> dict[str, Any]:
         document = {**self.metadata(), "source": dict(self.source)}
-        return {"document": document, "directives": [d.to_dict() for d in self.directives]}
+        return {"document": document, "directives": [d.to_dict() for d in self.directives],
+                "passages": [p.to_dict() for p in self.passages]}
 
 
 @dataclass

@@ -18,7 +18,9 @@ from typing import Literal
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.dense_index import DenseIndex, index_lock, load_locked, open_synced, resolve_embedder
+from nlp.ann import ANN
+from nlp.ann.faiss import FaissIndex
+from nlp.ann.sync import index_lock, load_locked, open_synced, resolve_embedder
 from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
@@ -28,6 +30,9 @@ from nlp.vitext import expand_abbreviations, keyword_text
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 RRF_K = 60
+# A passage (text of a notice that is not a directive) counts this much of a directive's score, so it
+# ranks below a directive of equal relevance but still above weaker directives.
+PASSAGE_WEIGHT = 0.8
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
 MARK = "**"
@@ -65,11 +70,6 @@ def select_units(units: list[str], doc_freq: dict[str, int], budget: int = POSTI
         chosen.append(unit)
         used += doc_freq[unit]
     return chosen
-
-
-def fts_match(units: list[str]) -> str:
-    """FTS5 MATCH expression: any of the units."""
-    return " OR ".join(f'"{u}"' for u in units)
 
 
 def bm25_rescore(
@@ -236,7 +236,7 @@ class Searcher:
         self.store = store or Store.open(self.data_dir)
         self._own_store = store is None
         self.embedder = resolve_embedder(self.data_dir, embedder)
-        self.index: DenseIndex = open_synced(self.store, self.data_dir, self.embedder, wait=False)
+        self.index: ANN = open_synced(self.store, self.data_dir, self.embedder, wait=False)
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
     def close(self) -> None:
@@ -257,7 +257,7 @@ class Searcher:
         """
         if self.index.info.generation == self.store.generation():
             return
-        info = DenseIndex.read_info(self.data_dir)
+        info = FaissIndex.read_info(self.data_dir)
         if info is None or info.file != self.index.info.file:
             self.index = open_synced(self.store, self.data_dir, self.embedder, wait=False)
             return
@@ -278,12 +278,12 @@ class Searcher:
             return []
         pool = max(KEYWORD_POOL, limit)
         if doc_freq[selective[0]] <= POSTINGS_BUDGET:
-            candidates = self.store.keyword_search(fts_match(selective), pool, filters)
+            candidates = self.store.keyword_search(selective, pool, filters)
         else:  # even the rarest unit is common: the newest directives having the rarest units all
             rarest = sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u])[:3]
-            candidates = self.store.keyword_search(" AND ".join(f'"{u}"' for u in rarest), 4 * pool, filters, "recent")
+            candidates = self.store.keyword_search(rarest, 4 * pool, filters, "recent", require_all=True)
             if len(candidates) < limit:
-                candidates = self.store.keyword_search(fts_match(rarest[:1]), 4 * pool, filters, "recent")
+                candidates = self.store.keyword_search(rarest[:1], 4 * pool, filters, "recent")
         rows = self.store.keyword_rows([i for i, _ in candidates])
         return bm25_rescore(rows, units, doc_freq, self.store.keyword_totals())[:limit]
 
@@ -341,28 +341,30 @@ class Searcher:
         vector = self.index.vector(int(directive_id))
         if vector is None:
             vector = self.embedder.passage([stored["text"]])[0]
-        ranked = [p for p in self.dense_ranking(vector, k + 1, filters) if p[0] != int(directive_id)]
-        return self._hits(ranked, k, stored["text"], snippet=False)
+        ranked = [p for p in self.dense_ranking(vector, 3 * k + 1, filters) if p[0] != int(directive_id)]
+        return self._hits(ranked, k, stored["text"], snippet=False, passage_weight=0.0)
 
-    def _hits(self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True) -> list[Hit]:
-        """Join ranked ids back to the store (dropping absent ones) and add snippets."""
-        rows = self.store.hits([i for i, _ in ranked[: k + 20]])
-        out: list[Hit] = []
-        for directive_id, score in ranked:
+    def _hits(
+        self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True,
+        passage_weight: float = PASSAGE_WEIGHT,
+    ) -> list[Hit]:
+        """Join ranked ids back to the store (dropping absent ones), rank passages below directives of equal
+        score (`passage_weight` times their score; 0 leaves passages out) and add snippets."""
+        rows = self.store.hits([i for i, _ in ranked])
+        scored: list[tuple[float, int, Hit]] = []
+        for position, (directive_id, score) in enumerate(ranked):
             hit = rows.get(directive_id)
             if hit is None:
                 continue
-            hit.score = round(float(score), 6)
+            if hit.kind == "passage":
+                if passage_weight <= 0:
+                    continue
+                score *= passage_weight
+            scored.append((float(score), position, hit))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        out: list[Hit] = []
+        for score, _, hit in scored[:k]:
+            hit.score = round(score, 6)
             hit.snippet = highlight(hit.text, query) if snippet else hit.text
             out.append(hit)
-            if len(out) == k:
-                break
-        if len(out) < k and len(ranked) > k + 20:  # many stale ids: fetch the rest
-            more = self.store.hits([i for i, _ in ranked[k + 20 :]])
-            for directive_id, score in ranked[k + 20 :]:
-                if directive_id in more and len(out) < k:
-                    hit = more[directive_id]
-                    hit.score = round(float(score), 6)
-                    hit.snippet = highlight(hit.text, query) if snippet else hit.text
-                    out.append(hit)
         return out

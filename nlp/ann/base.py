@@ -1,0 +1,78 @@
+"""The dense index interface (after txtai's `ann`): directive vectors keyed by directive id.
+
+Vectors are float32 and L2-normalised, so scores are inner products (cosine similarities).
+Backends: FAISS files beside a SQLite store (`nlp.ann.faiss`); the factory is `nlp.ann.open_index`.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from nlp.embed import Embedder
+
+EMBED_BATCH = 64
+
+
+class EmbedderMismatch(RuntimeError):
+    """The index was built with another embedder (user-facing message in Vietnamese)."""
+
+
+class ANN(ABC):
+    """A nearest-neighbour index of directive vectors."""
+
+    #: True when `append` writes inside the store's open transaction (the notice and its vectors commit
+    #: together); False when the index is a derived copy reconciled after the store commits.
+    transactional: bool = False
+
+    @property
+    @abstractmethod
+    def embedder_id(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def kind(self) -> str:
+        """"flat" (exact) or "hnsw" (approximate)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of live vectors."""
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @abstractmethod
+    def ids(self) -> np.ndarray:
+        """Live ids in the index."""
+
+    def index(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Replace the whole content with these vectors."""
+        self.delete(self.ids())
+        self.append(ids, vectors)
+
+    @abstractmethod
+    def append(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors (already L2-normalised) under directive ids."""
+
+    @abstractmethod
+    def delete(self, ids: np.ndarray) -> None:
+        """Remove ids (absent ids are ignored)."""
+
+    @abstractmethod
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ids (rows of zeros for absent ids)."""
+
+    @abstractmethod
+    def vector(self, directive_id: int) -> np.ndarray | None:
+        """The stored vector of one directive, or None."""
+
+    @abstractmethod
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (id, inner product) for one query vector, optionally restricted to `allowed` ids."""
+
+
+def embed_directives(embedder: Embedder, texts: list[str], batch: int = EMBED_BATCH) -> np.ndarray:
+    """Passage embeddings of directive texts, in batches."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack([embedder.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)])
