@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from nlp.collect import collect
-from nlp.dense_index import index_lock
+from nlp.ann.sync import index_lock
 from nlp.ingest import Ingestor, ingest_paths
 from nlp.normalize import looks_vietnamese
 from nlp.parser import parse_notice
