@@ -25,7 +25,7 @@ class Collected:
 
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "FIFO (ống dẫn)"
+        return "FIFO, ống dẫn"
     if stat.S_ISSOCK(mode):
         return "socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):

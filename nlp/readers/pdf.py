@@ -82,7 +82,8 @@ def _page_text(page) -> str:  # noqa: ANN001 - pdfium.PdfPage
         raw = textpage.get_text_range()
         lines: list[tuple[str, float, float, int]] = []  # text, baseline y, font size, weight
         start = 0
-        for line in raw.split("\r\n") if "\r\n" in raw else raw.split("\n"):
+        separator = "\r\n" if "\r\n" in raw else "\n"  # pdfium's generated line ends count as characters
+        for line in raw.split(separator):
             first = next((start + k for k, c in enumerate(line) if not c.isspace()), None)
             if first is not None:
                 x, y = ctypes.c_double(), ctypes.c_double()
@@ -90,7 +91,7 @@ def _page_text(page) -> str:  # noqa: ANN001 - pdfium.PdfPage
                 size = pdfium.raw.FPDFText_GetFontSize(textpage.raw, first)
                 weight = pdfium.raw.FPDFText_GetFontWeight(textpage.raw, first)
                 lines.append((line.strip(), y.value, size, weight))
-            start += len(line) + 2
+            start += len(line) + len(separator)
     finally:
         textpage.close()
     return _blocks(lines)
