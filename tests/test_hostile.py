@@ -38,7 +38,7 @@ def _zip_bomb(path: Path, inflated: int = 2 * GIB) -> None:
     between elements, which XML allows and deflate packs 1,000 to 1: about 2 MB on disk)."""
     template = io.BytesIO()
     docx.Document().save(template)
-    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for info in src.infolist():
             if info.filename != "word/document.xml":
                 zf.writestr(info, src.read(info))

@@ -51,9 +51,9 @@ def test_scanned_pdf_parses_like_the_typed_notice(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_multipage_tiff_and_jpeg() -> None:
-    tiff = read_bytes(scan_bytes(SOURCE, "TIFF", angle=1.0, noise=0.01), "quet.tif")
+    tiff = read_bytes(scan_bytes(SOURCE, "TIFF", dpi=200, angle=1.0, noise=0.01), "quet.tif")
     assert tiff.ocr_pages == 2 and char_accuracy(tiff.text, SOURCE) >= 0.95
-    jpeg = read_bytes(scan_bytes(SOURCE, "JPEG", angle=0.5, noise=0.005, points=9), "anh.jpg")
+    jpeg = read_bytes(scan_bytes(SOURCE, "JPEG", dpi=200, angle=0.5, noise=0.005, points=9), "anh.jpg")
     assert jpeg.ocr_pages == 1 and char_accuracy(jpeg.text, SOURCE) >= 0.95
 
 
