@@ -58,15 +58,15 @@ def _walk(folder: Path, top: Path, follow: bool, out: Collected, seen_files: set
         try:
             st = current.stat()
             if (st.st_dev, st.st_ino) in seen_dirs:
-                out.skipped.append((current, "vòng lặp thư mục (liên kết trỏ về thư mục đã duyệt), bỏ qua"))
+                out.skipped.append((current, "vòng lặp thư mục (liên kết trỏ về thư mục đã duyệt)"))
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except PermissionError:
-            out.skipped.append((current, "không có quyền mở thư mục, bỏ qua"))
+            out.skipped.append((current, "không có quyền mở thư mục"))
             continue
         except OSError as exc:
-            out.skipped.append((current, f"không mở được thư mục ({exc.strerror or exc}), bỏ qua"))
+            out.skipped.append((current, f"không mở được thư mục ({exc.strerror or exc})"))
             continue
         subdirs = []
         for entry in entries:
@@ -78,10 +78,10 @@ def _walk(folder: Path, top: Path, follow: bool, out: Collected, seen_files: set
                     try:
                         target = path.resolve(strict=True)
                     except FileNotFoundError:
-                        out.skipped.append((path, "liên kết hỏng (trỏ tới tệp không tồn tại), bỏ qua"))
+                        out.skipped.append((path, "liên kết hỏng (trỏ tới tệp không tồn tại)"))
                         continue
                     except RuntimeError:
-                        out.skipped.append((path, "vòng lặp liên kết, bỏ qua"))
+                        out.skipped.append((path, "vòng lặp liên kết"))
                         continue
                     if not follow and not target.is_relative_to(top):
                         out.skipped.append((path, "liên kết trỏ ra ngoài thư mục được chọn, không theo "
@@ -89,12 +89,12 @@ def _walk(folder: Path, top: Path, follow: bool, out: Collected, seen_files: set
                         continue
                 mode = path.stat().st_mode
             except OSError as exc:
-                out.skipped.append((path, f"không đọc được thông tin tệp ({exc.strerror or exc}), bỏ qua"))
+                out.skipped.append((path, f"không đọc được thông tin tệp ({exc.strerror or exc})"))
                 continue
             if stat.S_ISDIR(mode):
                 subdirs.append(path)
             elif not stat.S_ISREG(mode):
-                out.skipped.append((path, f"không phải tệp thông thường ({_kind(mode)}), bỏ qua"))
+                out.skipped.append((path, f"không phải tệp thông thường ({_kind(mode)})"))
             elif path.suffix.lower() in SUPPORTED_SUFFIXES:
                 key = path.resolve()
                 if key not in seen_files:
