@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp.legacy_encoding import TCVN3, VNI, detect, from_unicode, to_unicode
 from nlp.readers import read_bytes
@@ -51,3 +53,18 @@ def test_legacy_txt_file_is_converted(encoding: str) -> None:
     assert f"đã chuyển mã {encoding} → Unicode" in result.notes()
     # the same mojibake saved as UTF-8 (copied from an old document into a new file)
     assert read_bytes(from_unicode(BODY, encoding).encode("utf-8"), "dan.txt").converted_from == encoding
+
+
+_VIET_LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_VIET_LOWER + "ĂÂÊÔƠƯĐ 0123456789.,;:-()/\n", max_size=200))
+def test_tcvn3_round_trip_property(text: str) -> None:
+    assert to_unicode(from_unicode(text, TCVN3), TCVN3) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_VIET_LOWER + _VIET_LOWER.upper() + " 0123456789.,;:-()/\n", max_size=200))
+def test_vni_round_trip_property(text: str) -> None:
+    assert to_unicode(from_unicode(text, VNI), VNI) == text

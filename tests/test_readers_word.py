@@ -236,3 +236,21 @@ def test_pdf_title_ends_where_its_block_ends() -> None:
         "1. Cong chuc mot cua ra soat thu tuc hanh chinh dang niem yet.",
     ]
     assert "quy III nam 2024\n\nNgay 15" in text  # the title block ends before the opening paragraph
+
+
+def test_cli_parse_of_header_table_docx_and_tcvn3_text(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    (tmp_path / "bang.docx").write_bytes(header_table_docx(1))
+    (tmp_path / "cu.txt").write_bytes(from_unicode(SOURCE, TCVN3).encode("latin-1"))  # an old 8-bit file
+    for name, converted in (("bang.docx", None), ("cu.txt", TCVN3)):
+        result = CliRunner().invoke(app, ["parse", str(tmp_path / name), "--json"])
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.stdout)
+        assert {k: out["document"][k] for k in HEADER} == HEADER
+        assert out["document"]["source"]["converted_from"] == converted
+        assert [d["path"] for d in out["directives"]] == ["1", "2", "3", "4"]
