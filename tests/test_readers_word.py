@@ -158,10 +158,11 @@ def test_docx_legacy_text_without_font_names_is_detected() -> None:
 # --- .doc ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["tb_tan_lap.doc", "tb_tan_lap_tcvn3.doc"])
+@pytest.mark.parametrize("name", ["tb_tan_lap.doc", "tb_tan_lap_tcvn3.doc", "tb_tan_lap_bang.doc"])
 def test_doc_fixture(name: str) -> None:
     result = read_document(FIXTURES / name)
     assert result.format == "doc"
+    assert result.text.split("\n\n")[:5] == [BLOCKS[0], BLOCKS[1], BLOCKS[2], BLOCKS[3], "THÔNG BÁO"]
     assert result.converted_from == (TCVN3 if "tcvn3" in name else None)
     notice = parse_notice(result.text)
     assert {k: getattr(notice, k) for k in HEADER} == HEADER

@@ -2,8 +2,10 @@
 
 antiword was chosen over catdoc and LibreOffice by measurement on a Vietnamese .doc (both other
 tools keep every character too): it keeps paragraph breaks as blank lines (catdoc does not, so
-paragraphs and wrapped lines look alike), takes 5 ms (LibreOffice 1.4 s) and is a 0.6 MB package
-(LibreOffice ~400 MB). Files named .doc that are really something else are recognised first.
+paragraphs and wrapped lines look alike) and TCVN3's "ư" (U+00AD, which catdoc drops), takes a few
+ms (LibreOffice ~0.9 s) and is a 0.6 MB package (LibreOffice ~400 MB). antiword draws tables as
+"|cell |cell |" lines; header and signature tables become header lines (nlp.readers.layout), other
+tables "cell | cell" rows. Files named .doc that are really something else are recognised first.
 """
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import subprocess
 import tempfile
 
 from nlp.readers.base import ReadResult, err
+from nlp.readers.layout import layout_blocks
 
 TIMEOUT = 60  # seconds
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TABLE_LINE = re.compile(r"^\|.*\|\s*$")
 _HTML = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<meta|<body|<\?xml[^>]*>\s*<html)", re.I)
 
 
@@ -52,4 +56,29 @@ def read_doc(data: bytes, name: str) -> ReadResult:
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().replace(fh.name, name)[:200]
         raise err(name, f"tệp .doc bị hỏng hoặc không đọc được ({detail or 'antiword lỗi'})")
-    return ReadResult(done.stdout.decode("utf-8", "replace"), "doc")
+    return ReadResult(_tables(done.stdout.decode("utf-8", "replace")), "doc")
+
+
+def _tables(text: str) -> str:
+    """Replace antiword's drawn tables by header lines (layout tables) or "cell | cell" rows."""
+    out: list[str] = []
+    group: list[str] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in group]
+        width = max(len(row) for row in rows)
+        columns = [[row[i] for row in rows if i < len(row) and row[i]] for i in range(width)]
+        blocks = layout_blocks([columns]) or [" | ".join(c for c in row if c) for row in rows if any(row)]
+        out.extend(["", "\n\n".join(blocks), ""])
+        group.clear()
+
+    for line in text.split("\n"):
+        if _TABLE_LINE.match(line):
+            group.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out)

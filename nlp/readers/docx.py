@@ -13,17 +13,11 @@ import re
 from collections.abc import Iterator
 
 from nlp import legacy_encoding
-from nlp.normalize import fold
 from nlp.readers.base import ReadError, ReadResult, err, reason
+from nlp.readers.layout import layout_blocks
 from nlp.readers.zipcheck import check_zip
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# what only the header or the signature block of a notice holds
-_LAYOUT_MARKS = re.compile(
-    r"cong hoa xa hoi chu nghia|doc lap\s*-\s*tu do|^so\s*:\s*\S*/|^noi nhan|^[^\d,:;]{2,40},\s*ngay\b"
-)
-_SECOND_PART = re.compile(r"^so\s*:|^[^\d,:;]{2,40},\s*ngay\b|^ngay\b.*\bthang\b")
-_ONLY_MARKS = re.compile(r"^[\W_]*$")
 
 
 def read_docx(data: bytes, name: str) -> ReadResult:
@@ -98,22 +92,10 @@ class _Reader:
     def layout_table(self, table) -> list[str] | None:  # noqa: ANN001 - docx.table.Table
         """A header or signature table as one line per field, or None for a data table."""
         rows = table.rows
-        if len(rows) > 4 or any(len(_unique_cells(r)) > 3 for r in rows) or \
-                fold(rows[0].cells[0].text.strip()) in ("stt", "tt"):
+        if len(rows) > 4:
             return None
-        cells = [[[self.paragraph(p) for p in cell.paragraphs] for cell in _unique_cells(r)] for r in rows]
-        if not any(_LAYOUT_MARKS.search(fold(line.strip())) for row in cells for cell in row for line in cell):
-            return None
-        out: list[str] = []
-        for row in cells:  # per row: the upper parts of its cells, then their lower parts
-            tops, bottoms = [], []
-            for lines in row:
-                lines = [ln.strip() for ln in lines if not _ONLY_MARKS.match(ln)]
-                cut = next((i for i, ln in enumerate(lines) if _SECOND_PART.search(fold(ln))), len(lines))
-                tops.append("\n".join(lines[:cut]))
-                bottoms.append("\n".join(lines[cut:]))
-            out += [part for part in tops + bottoms if part]
-        return out
+        return layout_blocks([[[self.paragraph(p) for p in cell.paragraphs] for cell in _unique_cells(r)]
+                              for r in rows])
 
     def table_rows(self, table) -> Iterator[str]:  # noqa: ANN001 - docx.table.Table
         """Each row as "cell | cell | …"; merged cells are counted once, nested tables inlined."""
