@@ -148,24 +148,28 @@ class Ingestor:
         With `isolate` (the default) reading and parsing run in a worker process within the time
         budget (nlp.isolate), so a file that overruns it is reported and the batch goes on.
         """
-        from nlp.isolate import FileFailed, Worker
-        from nlp.parser import parse_notice
+        from nlp.isolate import FileFailed, Worker, WorkerUnavailable
         from nlp.readers import ReadError, read_document
 
         name = str(path)
         try:
+            parsed = None
             if self.isolate:
                 self._worker = self._worker or Worker(self.time_budget)
-                parsed = self._worker.parse(path, self.page_progress)
+                try:
+                    parsed = self._worker.parse(path, self.page_progress)
+                except WorkerUnavailable:  # read in this process, without a time budget
+                    self.isolate, self._worker = False, None
+            if parsed is not None:
                 read, notice = parsed.read, parsed.notice
             else:
-                read = read_document(path, self.page_progress)
-                notice = parse_notice(read.text)
+                read, notice = read_document(path, self.page_progress), None  # add_text parses it
         except (ReadError, FileFailed) as exc:
             return FileResult(name, "failed", reason=str(exc))
         except OSError as exc:
             return FileResult(name, "failed", reason=f"{Path(path).name}: không đọc được tệp ({exc.strerror or exc})")
-        notice.source = read.source()
+        if notice is not None:
+            notice.source = read.source()
         result = self.add_text(read.text, name, normalised=True, notice=notice)
         result.notes = read.notes()
         return result

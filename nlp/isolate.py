@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ class FileFailed(Exception):
     """Reading or parsing failed; the message is Vietnamese and names the file."""
 
 
+class WorkerUnavailable(Exception):
+    """The worker process could not start (e.g. a script read from stdin cannot be re-imported)."""
+
+
 @dataclass
 class Parsed:
     """What the worker sends back for one file."""
@@ -39,6 +44,7 @@ def _serve(conn, memory_limit: int) -> None:  # noqa: ANN001 - multiprocessing C
     """The worker's loop: receive a path, send back ("ok", Parsed) or ("error", message)."""
     import resource
 
+    os.setpgid(0, 0)  # its own process group: a kill also stops the Tesseract it may be running
     if memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     from nlp.parser import parse_notice
@@ -84,11 +90,14 @@ class Worker:
             ready = False
         if not ready:
             self._stop()
-            raise FileFailed("không khởi động được tiến trình đọc tệp (nlp.isolate)")
+            raise WorkerUnavailable("không khởi động được tiến trình đọc tệp")
 
     def _stop(self) -> None:
         if self._proc is not None:
-            self._proc.kill()
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self._proc.kill()
             self._proc.join()
         if self._conn is not None:
             self._conn.close()
