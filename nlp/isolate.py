@@ -52,7 +52,10 @@ def _serve(conn, memory_limit: int) -> None:  # noqa: ANN001 - multiprocessing C
 
     conn.send(("ready", None))  # imports done: the parent starts each file's clock from here
     while True:
-        path = conn.recv()
+        try:
+            path = conn.recv()
+        except EOFError:  # the parent is gone (killed): nothing more to do
+            return
         if path is None:
             return
         name = Path(path).name
