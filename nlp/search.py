@@ -33,6 +33,7 @@ RRF_K = 60
 # A passage (text of a notice that is not a directive) counts this much of a directive's score, so it
 # ranks below a directive of equal relevance but still above weaker directives.
 PASSAGE_WEIGHT = 0.8
+DENSE_WEIGHT = 1.0  # weight of the dense list in the fusion (the keyword list weighs 1)
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
 MARK = "**"
@@ -214,12 +215,14 @@ def dense_query_texts(query: str) -> list[str]:
     return [typed] if expanded == typed else [typed, expanded]
 
 
-def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the ranked lists, best first."""
+def rrf(rankings: list[list[int]], k: int | None = None, weights: list[float] | None = None) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: sum of weight/(k + rank) over the ranked lists, best first."""
+    k = RRF_K if k is None else k
+    weights = weights or [1.0] * len(rankings)
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -318,7 +321,7 @@ class Searcher:
         dense = self.dense_ranking(self.embed_query(query, context), depth, filters)
         if mode == "dense":
             return self._hits(dense, k, query)
-        return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]]), k, query)
+        return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]], weights=[DENSE_WEIGHT, 1.0]), k, query)
 
     def embed_query(self, query: str, context_ids: list[int] | None = None) -> np.ndarray:
         """The query vector; an accent-less query is first restored from the texts of `context_ids`."""
@@ -346,10 +349,11 @@ class Searcher:
 
     def _hits(
         self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True,
-        passage_weight: float = PASSAGE_WEIGHT,
+        passage_weight: float | None = None,
     ) -> list[Hit]:
         """Join ranked ids back to the store (dropping absent ones), rank passages below directives of equal
         score (`passage_weight` times their score; 0 leaves passages out) and add snippets."""
+        passage_weight = PASSAGE_WEIGHT if passage_weight is None else passage_weight
         rows = self.store.hits([i for i, _ in ranked])
         scored: list[tuple[float, int, Hit]] = []
         for position, (directive_id, score) in enumerate(ranked):

@@ -19,7 +19,7 @@ from nlp.parser import parse_notice
 from nlp.search import Searcher
 from nlp.store import Filters, Store
 from nlp.tagger import Tagger
-from nlp.train import EVAL_KEYS, last_evaluation, read_card, write_card
+from nlp.model_card import EVAL_KEYS, last_evaluation, read_card, write_card
 from nlp.trends import cell_directives, trend_counts
 
 ROOT = Path(__file__).resolve().parents[1]

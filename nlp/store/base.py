@@ -140,8 +140,8 @@ class Store(ABC):
         """(id, text) of the given directives (all when None), in id order."""
 
     @abstractmethod
-    def tagging_rows(self) -> list[tuple[int, str, str]]:
-        """(id, text, heading) of every stored directive (passages are not tagged), in id order."""
+    def tagging_rows(self) -> list[tuple[int, str, str, str]]:
+        """(id, text, heading, notice title) of every stored directive (passages are not tagged), in id order."""
 
     @abstractmethod
     def directive(self, directive_id: int) -> dict[str, Any] | None:

@@ -235,10 +235,11 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         for r in self._chunks("SELECT id, text FROM directives WHERE {where} ORDER BY id", ids):
             yield int(r[0]), r[1]
 
-    def tagging_rows(self) -> list[tuple[int, str, str]]:
+    def tagging_rows(self) -> list[tuple[int, str, str, str]]:
         rows = self._conn.execute(
-            "SELECT id, text, heading FROM directives WHERE kind = 'directive' ORDER BY id").fetchall()
-        return [(int(r[0]), r[1], r[2]) for r in rows]
+            "SELECT d.id, d.text, d.heading, doc.title FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id "
+            "WHERE d.kind = 'directive' ORDER BY d.id").fetchall()
+        return [(int(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
