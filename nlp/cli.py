@@ -428,6 +428,9 @@ def stats(
 # --- end store & search commands ---
 
 
+from nlp import cli_followup  # noqa: E402, F401 - registers `tasks` and `done`
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m nlp.cli`
     app()
 
