@@ -237,9 +237,9 @@ class Store(ABC):
     @abstractmethod
     def task_rows(self, filters: Filters | None = None) -> list[dict[str, Any]]:
         """Kind-"directive" rows passing the filters, in document order, with their notice's number,
-        title, date and locality and their status: {"id", "doc_id", "text", "unit", "partners", "deadlines",
-        "due", "path", "doc_number", "title", "date", "locality", "done_date", "note", "done_by"}
-        ("done_date" is "" while not done)."""
+        title, date and locality, their areas and their status: {"id", "doc_id", "text", "unit", "unit_key",
+        "partners", "deadlines", "due", "path", "labels", "doc_number", "title", "date", "locality",
+        "locality_key", "level", "done_date", "note", "done_by"} ("done_date" is "" while not done)."""
 
     @abstractmethod
     def mark_done(self, directive_id: int, done_date: str, note: str = "", done_by: str = "") -> None:

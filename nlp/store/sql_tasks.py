@@ -13,12 +13,14 @@ from typing import Any
 from nlp.store.base import task_keys
 from nlp.store.filters import Filters
 from nlp.store.sql_tables import now
+from nlp.taxonomy import AREA_IDS
 from nlp.units import unit_key
 
 _TASK_SQL = """
     SELECT d.id, d.doc_id, d.position, d.path, d.text, d.unit, d.partners, d.deadlines, d.due, d.task_key,
            doc.doc_number, doc.title, doc.date, doc.locality, doc.level,
-           COALESCE(t.done_date, '') AS done_date, COALESCE(t.note, '') AS note, COALESCE(t.done_by, '') AS done_by
+           COALESCE(t.done_date, '') AS done_date, COALESCE(t.note, '') AS note, COALESCE(t.done_by, '') AS done_by,
+           d.unit_key, doc.locality_key, (SELECT {labels} FROM directive_labels l WHERE l.directive_id = d.id) AS labels
     FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id
     LEFT JOIN task_status t ON t.doc_id = d.doc_id AND t.task_key = d.task_key
     WHERE d.kind = 'directive' AND {where}
@@ -29,15 +31,18 @@ class TasksSQL:
     """Follow-up status of kind-"directive" rows."""
 
     _conn: Any
+    _LABELS_AGG: str
 
     def task_rows(self, filters: Filters | None = None) -> list[dict[str, Any]]:
         where, params = self._where(filters)
-        rows = self._conn.execute(_TASK_SQL.format(where=where), params).fetchall()
+        rows = self._conn.execute(_TASK_SQL.format(where=where, labels=self._LABELS_AGG), params).fetchall()
         out = []
         for r in rows:
             row = dict(r)
             for key in ("partners", "deadlines", "due"):
                 row[key] = json.loads(row[key] or "[]")
+            present = set((row["labels"] or "").split())
+            row["labels"] = [a for a in AREA_IDS if a in present]
             out.append(row)
         return out
 

