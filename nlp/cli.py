@@ -316,11 +316,12 @@ def trends(
 
     from nlp.config import data_dir as resolve_data_dir
     from nlp.store import Store
-    from nlp.trends import UNKNOWN_PERIOD, trend_counts, trend_table
+    from nlp.trends import BY_NAMES, PERIOD_NAMES, UNKNOWN_PERIOD, directive_totals, trend_counts, trend_table
 
     filters = _filters(area, locality, level, None, date_from, date_to)
     with Store.open(resolve_data_dir(data_dir)) as store:
         rows = trend_counts(store, by=by, period=period, filters=filters)
+        totals = directive_totals(store, period, filters) if by == "area" else {}
     if as_json:
         _echo_json([r.to_dict() for r in rows])
         return
@@ -333,16 +334,18 @@ def trends(
     from rich.console import Console
     from rich.table import Table
 
-    periods, keys, counts = trend_table(rows)
-    table = Table(title=f"Số chỉ đạo theo {by} / {period}", show_lines=False)
+    periods, keys, counts = trend_table(rows, period)
+    counted = "lượt gắn lĩnh vực" if by == "area" else "chỉ đạo"
+    table = Table(title=f"Số {counted} theo {BY_NAMES[by]} / {PERIOD_NAMES[period]}", show_lines=False,
+                  caption="Một chỉ đạo thuộc nhiều lĩnh vực được đếm ở mỗi lĩnh vực; cột cuối đếm mỗi chỉ đạo một lần."
+                  if by == "area" else None)
     table.add_column("Kỳ", no_wrap=True)
     for _, label in keys:
         table.add_column(label, justify="right")
-    if by != "area":  # a directive with several areas is counted in each: no meaningful total by area
-        table.add_column("Tổng", justify="right", style="bold")
+    table.add_column("Tổng số chỉ đạo" if by == "area" else "Tổng", justify="right", style="bold")
     for p, row in zip(periods, counts):
-        total = [str(sum(row))] if by != "area" else []
-        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], *total)
+        total = totals.get(p, 0) if by == "area" else sum(row)
+        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], str(total))
     Console().print(table if rows else "Chưa có dữ liệu (hoặc chưa có chỉ đạo nào được gắn nhãn).")
 
 

@@ -18,6 +18,8 @@ from nlp.taxonomy import AREA_BY_ID, AREA_IDS
 from nlp.vnsort import vn_sort_key
 
 UNKNOWN_PERIOD = "không rõ"
+BY_NAMES = {"area": "lĩnh vực", "locality": "địa phương", "level": "cấp"}
+PERIOD_NAMES = {"month": "tháng", "quarter": "quý", "year": "năm"}
 LEVEL_NAMES = {"tinh": "Tỉnh", "huyen": "Huyện", "xa": "Xã", "": "Không rõ cấp"}
 
 
