@@ -119,7 +119,7 @@ _RECURRING = re.compile(
 # "trong quý IV", "trước quý 3": a quarter without its year (the notice's year)
 _QUARTER_ALONE = re.compile(r"quý\s*(I{1,3}|IV|[1-4])\b(?!\s*(?:/|năm)\s*\d{4})", re.IGNORECASE)
 # "trong vòng 30 ngày", "trong thời hạn 15 ngày làm việc kể từ …": relative to the notice's date
-_YEAR_ALONE = re.compile(r"(?:đến hết|trong|trước|hoàn thành(?: trong)?|chậm nhất)\s+năm\s+(\d{4})\b", re.IGNORECASE)
+_YEAR_ALONE = re.compile(r"(?:đến hết|trước|hoàn thành(?: trong)?|chậm nhất(?: trong)?)\s+năm\s+(\d{4})\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"trong\s+(?:vòng|thời hạn|thời gian)?\s*(\d{1,3})\s+ngày(\s+làm việc)?", re.IGNORECASE)
 
 

@@ -200,7 +200,7 @@ def _share_section(share: pd.DataFrame) -> None:
     base = alt.Chart(share).encode(y=alt.Y("Lĩnh vực:N", sort=order, title=None))
     room = alt.Scale(domain=[0, float(share["Số chỉ đạo"].max()) * 1.25])  # space for the labels
     bars = base.mark_bar().encode(
-        x=alt.X("Số chỉ đạo:Q", title="Số chỉ đạo", scale=room),
+        x=alt.X("Số chỉ đạo:Q", title="Số lượt gắn lĩnh vực", scale=room),
         color=alt.Color("Lĩnh vực:N", scale=_area_scale(order), legend=None),
         tooltip=["Lĩnh vực", "Số chỉ đạo", "Tỷ trọng (%)"],
     )
