@@ -169,19 +169,20 @@ class Ingestor:
         try:
             notice = parse_notice(text)
             notice.text = notice.text or text
-            vectors = embed_directives(self.embedder, [d.text for d in notice.directives])
-            self._tag(notice, vectors)
+            rows = notice.directives + notice.passages  # the order add_notice stores them in
+            vectors = embed_directives(self.embedder, [d.text for d in rows])
+            self._tag(notice, vectors[: len(notice.directives)])
             ids = self.store.add_notice(notice, doc_id, name)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: lỗi khi xử lý ({type(exc).__name__}: {exc})")
-        if not ids and notice.directives:
+        if not ids and rows:
             return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
         self.index.append(np.array(ids, dtype=np.int64), vectors)
         if time.monotonic() - self._last_save > SAVE_EVERY:
             sync(self.index, self.store, self.data_dir, self.embedder)
             self._last_save = time.monotonic()
-        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản"
-        return FileResult(name, "stored", doc_id, len(ids), note)
+        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản (vẫn tìm được theo nội dung)"
+        return FileResult(name, "stored", doc_id, len(notice.directives), note)
 
     def _tag(self, notice: Notice, vectors: np.ndarray) -> None:
         if self.tagger is None or not notice.directives:
@@ -297,7 +298,8 @@ def reindex(
             retagged = retag(store, index, emb, tagger) if tagger is not None else 0
             stats = store.stats()
     return {
-        "directives": stats["directives"], "documents": stats["documents"], "vectors": len(index),
+        "directives": stats["directives"], "passages": stats["passages"], "documents": stats["documents"],
+        "vectors": len(index),
         "embedder": emb.id, "index": index.kind, "retagged": retagged,
         "seconds": round(time.perf_counter() - start, 2),
     }

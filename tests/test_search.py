@@ -16,6 +16,7 @@ from nlp.ann.faiss import FaissIndex as DenseIndex
 from nlp.ingest import ingest_paths, reindex
 from nlp.records import Directive, Notice
 from nlp.search import (
+    PASSAGE_WEIGHT,
     Searcher, bm25_rescore, highlight, query_units, restore_diacritics, rrf, select_units,
 )
 from nlp.store import Filters, Store
@@ -34,7 +35,7 @@ def _load_eval():
 
 @pytest.fixture(scope="module")
 def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The five seed notices ingested once (56 directives)."""
+    """The five seed notices ingested once."""
     data_dir = tmp_path_factory.mktemp("seed")
     report = ingest_paths([ROOT / "corpus" / "notices"], data_dir)
     assert report.stored == 5 and report.failed == 0
@@ -115,7 +116,10 @@ def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
     depth = 50
     dense = [i for i, _ in searcher.dense_ranking(searcher.embed_query(q), depth)]
     keyword = [i for i, _ in searcher.keyword_ranking(q, depth)]
-    expected = [i for i, _ in rrf([dense, keyword])][:5]
+    fused = rrf([dense, keyword])
+    kinds = {i: h.kind for i, h in searcher.store.hits([i for i, _ in fused]).items()}
+    weighted = [(s * (PASSAGE_WEIGHT if kinds[i] == "passage" else 1.0), n, i) for n, (i, s) in enumerate(fused)]
+    expected = [i for _, _, i in sorted(weighted, key=lambda t: (-t[0], t[1]))][:5]
     assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid", cutoff=False)] == expected
     cut = [h.directive_id for h in searcher.search(q, k=5, mode="hybrid")]  # the cut-off keeps the order
     assert cut and cut == [i for i in expected if i in cut]
@@ -243,13 +247,15 @@ def test_hnsw_index_with_deletes(copy_dir: Path) -> None:
         doc = hits[0].doc_id
     from nlp.ingest import delete_document
 
-    removed = delete_document(doc, copy_dir)
+    delete_document(doc, copy_dir)
+    with Store.open(copy_dir) as store:
+        rows = len(store.directive_ids())  # directives and passages left
     index = DenseIndex.load(copy_dir)
-    assert index.kind == "hnsw" and index.info.tombstones and len(index) == 56 - removed
+    assert index.kind == "hnsw" and index.info.tombstones and len(index) == rows
     with Searcher(copy_dir) as s:
         assert all(h.doc_id != doc for h in s.search("số hóa hồ sơ", k=10, mode="dense"))
     reindex(copy_dir, index_kind="flat")
-    assert DenseIndex.read_info(copy_dir).kind == "flat" and len(DenseIndex.load(copy_dir)) == 56 - removed
+    assert DenseIndex.read_info(copy_dir).kind == "flat" and len(DenseIndex.load(copy_dir)) == rows
 
 
 def test_dense_index_unit() -> None:

@@ -107,9 +107,10 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         with self.transaction():
             if not self._insert_document(notice, doc_id, name):
                 return []
-            keys = task_keys([d.text for d in notice.directives])
-            ids = [self._insert_directive(doc_id, i, d, key) for i, (d, key) in enumerate(zip(notice.directives, keys))]
-            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in notice.directives), +1)
+            rows = notice.directives + notice.passages
+            keys = task_keys([d.text for d in rows])
+            ids = [self._insert_directive(doc_id, i, d, key) for i, (d, key) in enumerate(zip(rows, keys))]
+            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in rows), +1)
             self._bump_generation()
         return ids
 
@@ -184,11 +185,12 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         with self.transaction():
             if not self.has_document(doc_id):
                 raise KeyError(doc_id)
-            rows = self._conn.execute("SELECT keyword, context FROM directives WHERE doc_id = ?", (doc_id,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT keyword, context, kind FROM directives WHERE doc_id = ?", (doc_id,)).fetchall()
             self._add_df(term_counts((r[0], r[1]) for r in rows), -1)
             self._conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             self._bump_generation()
-        return len(rows)
+        return sum(r[2] == "directive" for r in rows)
 
     def find_documents(self, prefix: str) -> list[str]:
         rows = self._conn.execute(
@@ -244,7 +246,8 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
             yield int(r[0]), r[1]
 
     def tagging_rows(self) -> list[tuple[int, str, str]]:
-        rows = self._conn.execute("SELECT id, text, heading FROM directives ORDER BY id").fetchall()
+        rows = self._conn.execute(
+            "SELECT id, text, heading FROM directives WHERE kind = 'directive' ORDER BY id").fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
