@@ -84,6 +84,7 @@ def sentences_corpus(docs: Path, data: Path) -> None:
                 notice = parse_notice(text)
                 parts = [p.strip(" -•+") for line in text.split("\n") for p in re.split(r"(?<=[.;!?])\s+", line)]
                 notice.directives = [Directive(text=p, path=f"s{i}") for i, p in enumerate(parts) if len(p.split()) >= 5]
+                notice.passages = []
                 ids = store.add_notice(notice, content_id(text), path.name)
                 if ids:
                     import numpy as np

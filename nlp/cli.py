@@ -196,10 +196,10 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
     console.print(f"[bold]{escape(header)}[/] — {len(hits)} kết quả")
     for rank, h in enumerate(hits, 1):
         labels = ", ".join(AREA_BY_ID[a].short for a in h.labels if a in AREA_BY_ID) or "chưa gắn nhãn"
-        where = " · ".join(x for x in (h.locality, h.date, h.title[:80]) if x)
+        where = " · ".join(x for x in (h.doc_number and f"Số {h.doc_number}", h.locality, h.date, h.title[:80]) if x)
         console.print(f"\n[bold cyan]{rank:>2}.[/] [dim]{h.score:.4f}[/]  [green]{escape(labels)}[/]  {escape(where)}")
         console.print(f"    {_rich_snippet(h.snippet or h.text)}")
-        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_id}"]
+        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_number or h.doc_id}"]
         if h.unit:
             extra.append(f"đơn vị: {h.unit}")
         if h.deadline:
@@ -254,7 +254,10 @@ def search(
     doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
     date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
     date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
+    unit: list[str] | None = typer.Option(None, "--unit", help="Lọc theo đơn vị chủ trì (có dấu hay không dấu)."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword (keyword: đủ mọi từ, \"…\" giữ nguyên cụm)."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Bỏ qua bấy nhiêu kết quả đầu (xem trang sau)."),
+    show_all: bool = typer.Option(False, "--all", help="Hiện cả các kết quả dưới ngưỡng phù hợp."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
     embedder: str | None = _EMBEDDER_OPT,
@@ -263,15 +266,23 @@ def search(
     from nlp.search import Searcher
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
+    filters.units = list(unit or [])
     with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
         if not searcher.store.count_directives():
             typer.echo(f"Chú ý: kho '{searcher.data_dir}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
                        err=True)
-        hits = searcher.search(query, k=k, mode=mode, filters=filters)
+        results = searcher.search_page(query, k=k, mode=mode, filters=filters, offset=offset, cutoff=not show_all)
+    hits = results.hits
     if as_json:
         _echo_json([h.to_dict() for h in hits])
-    else:
-        _print_hits(hits, f"Tìm: {query} ({mode})")
+        return
+    if not hits and results.cut:
+        typer.echo("Không tìm thấy chỉ đạo phù hợp (không chỉ đạo nào đủ gần nội dung cần tìm; "
+                   "--all để xem các chỉ đạo gần nhất).")
+        return
+    _print_hits(hits, f"Tìm: {query} ({mode})")
+    if results.more:
+        typer.echo(f"\nCòn kết quả: --offset {offset + k} để xem tiếp.")
 
 
 @app.command()

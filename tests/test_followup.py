@@ -265,3 +265,21 @@ def test_a_schema_4_database_gains_the_follow_up_columns(data: Path, tmp_path: P
     assert [t.path for t in _tasks(root, filters=Filters(units=["noi vu"]))] == ["1", "2"]
     assert after[0].partners == ["Văn phòng HĐND và UBND huyện"]  # read again from the stored text
     assert (after[3].deadline, after[3].recurring) == ("2024-04-10", "hằng tháng")
+
+
+def test_cli_search_cut_off_unit_filter_and_paging(data: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["search", "xyzzy qwerty", "--data-dir", str(data)])
+    assert res.exit_code == 0 and "Không tìm thấy chỉ đạo phù hợp" in res.output
+    res = runner.invoke(app, ["search", "xyzzy qwerty", "--all", "--json", "--data-dir", str(data)])
+    assert json.loads(res.stdout)  # the nearest directives, on request
+    res = runner.invoke(app, ["search", "rà soát", "--unit", "PHÒNG TƯ PHÁP", "--json", "--data-dir", str(data)])
+    hits = json.loads(res.stdout)
+    assert hits and {h["unit"] for h in hits} == {"Phòng Tư pháp"} and hits[0]["doc_number"] == "31/TB-UBND"
+    res = runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "1", "--data-dir", str(data)])
+    assert "--offset 1 để xem tiếp" in res.output
+    first = json.loads(runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "2", "--json",
+                                           "--data-dir", str(data)]).stdout)
+    second = json.loads(runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "1", "--offset", "1",
+                                            "--json", "--data-dir", str(data)]).stdout)
+    assert [h["directive_id"] for h in second] == [first[1]["directive_id"]]
