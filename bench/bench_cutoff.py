@@ -108,7 +108,7 @@ def measure(data: Path, queries: list[dict]) -> dict:
                 nd, rc, kept = [], [], []
                 for q in queries:
                     ranked, vector, cosines = runs[q["q"]]
-                    texts = _texts(searcher, searcher.relevant(ranked, q["q"], vector, cosines)[:10])
+                    texts = _texts(searcher, searcher.relevant(ranked, q["q"], vector, cosines), q["q"])
                     n, r = ndcg_recall(gains(texts, q["relevant"]), len(q["relevant"]))
                     nd.append(n)
                     rc.append(r)
@@ -134,9 +134,9 @@ def _ranked(searcher: Searcher, query: str):  # noqa: ANN202
     return rrf([[i for i, _ in dense], [i for i, _ in keyword]]), vector, dict(dense)
 
 
-def _texts(searcher: Searcher, ranked: list) -> list[str]:  # noqa: ANN001
-    hits = searcher.store.hits([i for i, _ in ranked])
-    return [hits[i].text for i, _ in ranked if i in hits]
+def _texts(searcher: Searcher, ranked: list, query: str) -> list[str]:  # noqa: ANN001
+    """The top 10 as search shows them (passages weighted below directives)."""
+    return [h.text for h in searcher._hits(ranked, 10, query, snippet=False)]
 
 
 def main() -> None:
