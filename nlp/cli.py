@@ -186,7 +186,7 @@ def _rich_snippet(snippet: str) -> str:
     return "".join(escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts))
 
 
-def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
+def _print_hits(hits: list, header: str, start: int = 1) -> None:  # noqa: ANN001 - list[Hit]
     from rich.console import Console
     from rich.markup import escape
 
@@ -194,7 +194,7 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
 
     console = Console(highlight=False)
     console.print(f"[bold]{escape(header)}[/] — {len(hits)} kết quả")
-    for rank, h in enumerate(hits, 1):
+    for rank, h in enumerate(hits, start):
         labels = ", ".join(AREA_BY_ID[a].short for a in h.labels if a in AREA_BY_ID) or "chưa gắn nhãn"
         where = " · ".join(x for x in (h.doc_number and f"Số {h.doc_number}", h.locality, h.date, h.title[:80]) if x)
         console.print(f"\n[bold cyan]{rank:>2}.[/] [dim]{h.score:.4f}[/]  [green]{escape(labels)}[/]  {escape(where)}")
@@ -280,7 +280,7 @@ def search(
         typer.echo("Không tìm thấy chỉ đạo phù hợp (không chỉ đạo nào đủ gần nội dung cần tìm; "
                    "--all để xem các chỉ đạo gần nhất).")
         return
-    _print_hits(hits, f"Tìm: {query} ({mode})")
+    _print_hits(hits, f"Tìm: {query} ({mode})", start=offset + 1)
     if results.more:
         typer.echo(f"\nCòn kết quả: --offset {offset + k} để xem tiếp.")
 

@@ -276,10 +276,6 @@ def test_cli_search_cut_off_unit_filter_and_paging(data: Path) -> None:
     res = runner.invoke(app, ["search", "rà soát", "--unit", "PHÒNG TƯ PHÁP", "--json", "--data-dir", str(data)])
     hits = json.loads(res.stdout)
     assert hits and {h["unit"] for h in hits} == {"Phòng Tư pháp"} and hits[0]["doc_number"] == "31/TB-UBND"
-    res = runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "1", "--data-dir", str(data)])
-    assert "--offset 1 để xem tiếp" in res.output
-    first = json.loads(runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "2", "--json",
-                                           "--data-dir", str(data)]).stdout)
-    second = json.loads(runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "1", "--offset", "1",
-                                            "--json", "--data-dir", str(data)]).stdout)
-    assert [h["directive_id"] for h in second] == [first[1]["directive_id"]]
+    res = runner.invoke(app, ["search", "rà soát", "--mode", "keyword", "--k", "1", "--offset", "1",
+                              "--data-dir", str(data)])
+    assert res.exit_code == 0 and " 2. " in res.output  # the second hit, numbered as such
