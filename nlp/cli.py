@@ -194,7 +194,7 @@ def _rich_snippet(snippet: str) -> str:
     return "".join(escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts))
 
 
-def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
+def _print_hits(hits: list, header: str, start: int = 1) -> None:  # noqa: ANN001 - list[Hit]
     from rich.console import Console
     from rich.markup import escape
 
@@ -202,12 +202,12 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
 
     console = Console(highlight=False)
     console.print(f"[bold]{escape(header)}[/] — {len(hits)} kết quả")
-    for rank, h in enumerate(hits, 1):
+    for rank, h in enumerate(hits, start):
         labels = ", ".join(AREA_BY_ID[a].short for a in h.labels if a in AREA_BY_ID) or "chưa gắn nhãn"
-        where = " · ".join(x for x in (h.locality, h.date, h.title[:80]) if x)
+        where = " · ".join(x for x in (h.doc_number and f"Số {h.doc_number}", h.locality, h.date, h.title[:80]) if x)
         console.print(f"\n[bold cyan]{rank:>2}.[/] [dim]{h.score:.4f}[/]  [green]{escape(labels)}[/]  {escape(where)}")
         console.print(f"    {_rich_snippet(h.snippet or h.text)}")
-        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_id}"]
+        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_number or h.doc_id}"]
         if h.unit:
             extra.append(f"đơn vị: {h.unit}")
         if h.deadline:
@@ -262,7 +262,10 @@ def search(
     doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
     date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
     date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
+    unit: list[str] | None = typer.Option(None, "--unit", help="Lọc theo đơn vị chủ trì (có dấu hay không dấu)."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword (keyword: đủ mọi từ, \"…\" giữ nguyên cụm)."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Bỏ qua bấy nhiêu kết quả đầu (xem trang sau)."),
+    show_all: bool = typer.Option(False, "--all", help="Hiện cả các kết quả dưới ngưỡng phù hợp."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
     embedder: str | None = _EMBEDDER_OPT,
@@ -271,15 +274,23 @@ def search(
     from nlp.search import Searcher
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
+    filters.units = list(unit or [])
     with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
         if not searcher.store.count_directives():
             typer.echo(f"Chú ý: kho '{searcher.data_dir}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
                        err=True)
-        hits = searcher.search(query, k=k, mode=mode, filters=filters)
+        results = searcher.search_page(query, k=k, mode=mode, filters=filters, offset=offset, cutoff=not show_all)
+    hits = results.hits
     if as_json:
         _echo_json([h.to_dict() for h in hits])
-    else:
-        _print_hits(hits, f"Tìm: {query} ({mode})")
+        return
+    if not hits and results.cut:
+        typer.echo("Không tìm thấy chỉ đạo phù hợp (không chỉ đạo nào đủ gần nội dung cần tìm; "
+                   "--all để xem các chỉ đạo gần nhất).")
+        return
+    _print_hits(hits, f"Tìm: {query} ({mode})", start=offset + 1)
+    if results.more:
+        typer.echo(f"\nCòn kết quả: --offset {offset + k} để xem tiếp.")
 
 
 @app.command()
@@ -324,11 +335,12 @@ def trends(
 
     from nlp.config import data_dir as resolve_data_dir
     from nlp.store import Store
-    from nlp.trends import UNKNOWN_PERIOD, trend_counts, trend_table
+    from nlp.trends import BY_NAMES, PERIOD_NAMES, UNKNOWN_PERIOD, directive_totals, trend_counts, trend_table
 
     filters = _filters(area, locality, level, None, date_from, date_to)
     with Store.open(resolve_data_dir(data_dir)) as store:
         rows = trend_counts(store, by=by, period=period, filters=filters)
+        totals = directive_totals(store, period, filters) if by == "area" else {}
     if as_json:
         _echo_json([r.to_dict() for r in rows])
         return
@@ -341,16 +353,18 @@ def trends(
     from rich.console import Console
     from rich.table import Table
 
-    periods, keys, counts = trend_table(rows)
-    table = Table(title=f"Số chỉ đạo theo {by} / {period}", show_lines=False)
+    periods, keys, counts = trend_table(rows, period)
+    counted = "lượt gắn lĩnh vực" if by == "area" else "chỉ đạo"
+    table = Table(title=f"Số {counted} theo {BY_NAMES[by]} / {PERIOD_NAMES[period]}", show_lines=False,
+                  caption="Một chỉ đạo thuộc nhiều lĩnh vực được đếm ở mỗi lĩnh vực; cột cuối đếm mỗi chỉ đạo một lần."
+                  if by == "area" else None)
     table.add_column("Kỳ", no_wrap=True)
     for _, label in keys:
         table.add_column(label, justify="right")
-    if by != "area":  # a directive with several areas is counted in each: no meaningful total by area
-        table.add_column("Tổng", justify="right", style="bold")
+    table.add_column("Tổng số chỉ đạo" if by == "area" else "Tổng", justify="right", style="bold")
     for p, row in zip(periods, counts):
-        total = [str(sum(row))] if by != "area" else []
-        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], *total)
+        total = totals.get(p, 0) if by == "area" else sum(row)
+        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], str(total))
     Console().print(table if rows else "Chưa có dữ liệu (hoặc chưa có chỉ đạo nào được gắn nhãn).")
 
 
@@ -434,6 +448,9 @@ def stats(
 
 
 # --- end store & search commands ---
+
+
+from nlp import cli_followup  # noqa: E402, F401 - registers `tasks` and `done`
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m nlp.cli`
