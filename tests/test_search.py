@@ -120,7 +120,10 @@ def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
     kinds = {i: h.kind for i, h in searcher.store.hits([i for i, _ in fused]).items()}
     weighted = [(s * (PASSAGE_WEIGHT if kinds[i] == "passage" else 1.0), n, i) for n, (i, s) in enumerate(fused)]
     expected = [i for _, _, i in sorted(weighted, key=lambda t: (-t[0], t[1]))][:5]
-    assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid")] == expected
+    assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid", cutoff=False)] == expected
+    everything = [h.directive_id for h in searcher.search(q, k=50, mode="hybrid", cutoff=False)]
+    cut = [h.directive_id for h in searcher.search(q, k=50, mode="hybrid")]  # the cut-off keeps the order
+    assert cut and len(cut) < len(everything) and cut == [i for i in everything if i in cut]
 
 
 def test_query_units_and_selection() -> None:

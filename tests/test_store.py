@@ -208,5 +208,5 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
         s.execute("DROP TABLE keyword_df")  # what a schema-2 database lacks
         s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     with Store.open(tmp_path) as s:
-        assert s.get_meta("schema_version") == "4" and s.check_keywords(deep=True)
+        assert s.get_meta("schema_version") == "5" and s.check_keywords(deep=True)
         assert s.doc_frequencies(["ho_so"]) == {"ho_so": 2} and s.directive_ids().tolist() == ids

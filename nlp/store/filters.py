@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from nlp.normalize import fold
 from nlp.records import Notice
 from nlp.taxonomy import AREAS, AREA_IDS
+from nlp.units import unit_key
 
 LEVELS = ("tinh", "huyen", "xa")
 
@@ -73,6 +74,7 @@ class Resolved:
     doc_types: tuple[str, ...] = ()
     day_from: str = ""  # documents whose date range ends on or after this day
     day_to: str = ""  # documents whose date range starts on or before this day
+    unit_keys: tuple[str, ...] = ()  # folded lead units (nlp.units.unit_key)
 
 
 @dataclass
@@ -85,10 +87,11 @@ class Filters:
     doc_types: list[str] = field(default_factory=list)
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
+    units: list[str] = field(default_factory=list)  # responsible (lead) units, any spelling
 
     def is_empty(self) -> bool:
         return not (self.areas or self.localities or self.levels or self.doc_types
-                    or self.date_from or self.date_to)
+                    or self.date_from or self.date_to or self.units)
 
     def resolved(self) -> Resolved:
         """The validated values (ValueError with a Vietnamese message when one is unusable)."""
@@ -99,4 +102,5 @@ class Filters:
             doc_types=tuple(dict.fromkeys(self.doc_types)),
             day_from=_check_day(self.date_from) if self.date_from else "",
             day_to=_check_day(self.date_to) if self.date_to else "",
+            unit_keys=tuple(dict.fromkeys(k for k in (unit_key(u) for u in self.units) if k)),
         )
