@@ -153,6 +153,9 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
             return func(*args, **kwargs)
         except (EmbedderMismatch, EmbedderError, StoreError, ValueError) as exc:
             _fail(str(exc))
+        except OSError as exc:  # the data directory or an index file cannot be read or written
+            where = exc.filename or "thư mục dữ liệu"
+            _fail(f"không đọc hoặc ghi được {where}: {exc.strerror or exc}")
 
     return wrapper
 
@@ -172,11 +175,13 @@ def _load_tagger(enabled: bool):  # noqa: ANN202 - returns nlp.tagger.Tagger | N
 def _filters(area, locality, level, doc_type, date_from, date_to):  # noqa: ANN001, ANN202
     from nlp.store import Filters, resolve_area, resolve_level
 
-    return Filters(
+    filters = Filters(
         areas=[resolve_area(a) for a in area or []], localities=list(locality or []),
         levels=[resolve_level(x) for x in level or []], doc_types=list(doc_type or []),
         date_from=date_from or "", date_to=date_to or "",
     )
+    filters.resolved()  # bad dates and values are reported before any model is loaded
+    return filters
 
 
 def _rich_snippet(snippet: str) -> str:
@@ -252,8 +257,8 @@ def search(
     locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương, vd. 'ngan son'."),
     level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp: tinh, huyen, xa."),
     doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
-    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
@@ -307,8 +312,8 @@ def trends(
     area: list[str] | None = typer.Option(None, "--area", help="Lọc theo lĩnh vực."),
     locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương."),
     level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp."),
-    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     data_dir: Path | None = _DATA_DIR_OPT,
 ) -> None:
     """Số chỉ đạo theo lĩnh vực / địa phương / cấp trong từng tháng, quý hoặc năm."""
