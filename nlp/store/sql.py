@@ -21,6 +21,8 @@ from nlp.store.sql_tables import FeedbackSQL, TrendsSQL, now
 from nlp.taxonomy import AREA_IDS, check_labels
 
 CHUNK = 500  # ids per IN (...) list
+DIRECTIVE_COLUMNS = ("id, doc_id, position, path, heading, text, unit, deadlines, targets, scores, keyword, context, "
+                     "kw_len, ctx_len, kind")
 
 
 def like_escape(value: str) -> str:
@@ -100,11 +102,13 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         return self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def add_notice(self, notice: Notice, doc_id: str, name: str = "") -> list[int]:
+        # Lock order shared by every writer (no deadlock between concurrent PostgreSQL writers): the
+        # document row, keyword_df terms (sorted), the counters in meta (directive triggers), generation.
         with self.transaction():
             if not self._insert_document(notice, doc_id, name):
                 return []
-            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(notice.directives)]
             self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in notice.directives), +1)
+            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(notice.directives)]
             self._bump_generation()
         return ids
 
@@ -238,7 +242,7 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         return [(int(r[0]), r[1], r[2]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
-        row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
+        row = self._conn.execute(f"SELECT {DIRECTIVE_COLUMNS} FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
         if not row:
             return None
         out = dict(row)
