@@ -356,9 +356,10 @@ def reindex(
             index = open_index(store, data_dir, emb, index_kind, locked=True, fresh=True, reuse=same and not full)
             retagged = retag(store, index, emb, tagger) if tagger is not None else 0
             stats = store.stats()
+            vectors, kind = len(index), index.kind
     return {
-        "directives": stats["directives"], "documents": stats["documents"], "vectors": len(index),
-        "embedder": emb.id, "index": index.kind, "retagged": retagged,
+        "directives": stats["directives"], "documents": stats["documents"], "vectors": vectors,
+        "embedder": emb.id, "index": kind, "retagged": retagged,
         "seconds": round(time.perf_counter() - start, 2),
     }
 

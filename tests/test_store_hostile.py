@@ -1,5 +1,6 @@
-"""The store under hostile or careless input: date filters, many filter values, LIKE wildcards in ids
-and names, damaged databases. Each case gets a correct answer or a Vietnamese message, never a traceback."""
+"""The store under hostile or careless input, on both backends: date filters, many filter values, LIKE
+wildcards in ids and names, damaged databases, wrong database URLs. Each case gets a correct answer or
+a Vietnamese message, never a traceback."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,7 @@ def dated(tag: str, date: str, precision: str, locality: str = "Ngân Sơn") -> 
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Store:
+def store(backend, tmp_path: Path) -> Store:  # noqa: ANN001 - conftest.Backend
     s = Store.open(tmp_path)
     yield s
     s.close()
@@ -81,7 +82,7 @@ def test_reversed_range_is_refused(store: Store) -> None:
         store.filter_ids(Filters(date_from="2024", date_to="2023-12"))
 
 
-def test_bad_dates_on_the_command_line(tmp_path: Path) -> None:
+def test_bad_dates_on_the_command_line(backend, tmp_path: Path) -> None:  # noqa: ANN001
     for args in (["trends", "--to", "2023-02-30"], ["search", "hồ sơ", "--from", "2023-13-45"],
                  ["trends", "--from", "2024", "--to", "2023"]):
         result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)])
@@ -108,7 +109,7 @@ def test_too_many_filter_values_are_refused_clearly(store: Store) -> None:
         store.filter_ids(Filters(localities=["x"] * (MAX_VALUES + 1)))
 
 
-def test_id_and_name_lookups_take_wildcards_literally(tmp_path: Path) -> None:
+def test_id_and_name_lookups_take_wildcards_literally(backend, tmp_path: Path) -> None:  # noqa: ANN001
     with Store.open(tmp_path) as store:
         store.add_notice(dated("a", "2023", "year"), "abcd0001", "in/a_b.txt")
         store.add_notice(dated("b", "2023", "year"), "abcd0002", "in/axb.txt")
@@ -138,3 +139,22 @@ def test_data_dir_that_is_a_file_gives_a_message(tmp_path: Path) -> None:
     result = runner.invoke(app, ["stats", "--data-dir", str(blocker / "sub")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.startswith("Lỗi: ") and "data" in result.output
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgresql://cchc:secret@127.0.0.1:1/cchc", "Không kết nối được máy chủ PostgreSQL 127.0.0.1:1/cchc"),
+    ("mysql://cchc:secret@127.0.0.1/cchc", "Địa chỉ cơ sở dữ liệu không hợp lệ: '127.0.0.1/cchc'"),
+    ("postgresql://127.0.0.1:5432/x?sslmode=nonsense", "PostgreSQL 127.0.0.1:5432/x: connection is bad: invalid sslmode"),
+])
+def test_wrong_or_unreachable_database_url(tmp_path: Path, url: str, expected: str) -> None:
+    for args in (["stats"], ["trends"], ["search", "hồ sơ"], ["ingest", str(tmp_path)], ["delete", "abcd"]):
+        result = runner.invoke(app, [*args, "--database-url", url, "--data-dir", str(tmp_path)])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert expected in result.output and "secret" not in result.output
+
+
+def test_missing_database_on_a_live_server(pg_server, tmp_path: Path) -> None:  # noqa: ANN001
+    url = pg_server.url("khong_co_csdl_nay")
+    result = runner.invoke(app, ["stats", "--database-url", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "không tồn tại" in result.output and "khong_co_csdl_nay" in result.output

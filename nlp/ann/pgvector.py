@@ -133,7 +133,7 @@ class PgVectorIndex(ANN):
         rows = self._conn.execute(
             "SELECT directive_id, embedding FROM directive_vectors WHERE directive_id = ANY(?)",
             ([int(i) for i in ids],)).fetchall()
-        found = {int(r[0]): r[1] for r in rows}
+        found = {int(r[0]): _array(r[1]) for r in rows}
         for n, i in enumerate(ids.tolist()):
             if i in found:
                 out[n] = found[i]
@@ -142,7 +142,7 @@ class PgVectorIndex(ANN):
     def vector(self, directive_id: int) -> np.ndarray | None:
         row = self._conn.execute(
             "SELECT embedding FROM directive_vectors WHERE directive_id = ?", (int(directive_id),)).fetchone()
-        return None if row is None else np.asarray(row[0], dtype=np.float32)
+        return None if row is None else _array(row[0])
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         if k <= 0:
@@ -167,3 +167,9 @@ class PgVectorIndex(ANN):
         out = [(int(r[0]), float(r[1])) for r in rows]
         out.sort(key=lambda p: (-p[1], p[0]))  # relaxed_order may return near-sorted rows
         return out
+
+
+def _array(value: object) -> np.ndarray:
+    """A float32 array from what pgvector's loader returns (a Vector or an array)."""
+    to_numpy = getattr(value, "to_numpy", None)
+    return np.asarray(to_numpy() if to_numpy else value, dtype=np.float32)

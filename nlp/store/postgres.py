@@ -204,6 +204,10 @@ class PostgresStore(SQLStore):
         with _Transaction(self._conn, self._lock, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"):
             return self.generation(), self.directive_ids()
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run a statement (`?` placeholders) and return all rows (for tests and maintenance)."""
+        return self._conn.execute(sql, params).fetchall()
+
     # --- keyword engine: tsvector + GIN ---------------------------------------------------------
     def keyword_search(
         self, units: Sequence[str], limit: int, filters: Filters | None = None, order: str = "bm25",
@@ -300,8 +304,10 @@ class _Connection:
         register_vector(self._raw)
 
     def _ready(self) -> None:
-        if self._raw.broken or self._raw.closed:
-            if self.in_transaction:
+        if self._raw.closed and not self._raw.broken:
+            raise StoreError(f"Kết nối tới {self._where} đã đóng.")
+        if self._raw.broken:
+            if self._raw.info.transaction_status != TransactionStatus.UNKNOWN and self.in_transaction:
                 raise StoreError(f"Mất kết nối tới máy chủ PostgreSQL {self._where} giữa một giao dịch.")
             self._raw = self._connect()
 
