@@ -248,3 +248,42 @@ def test_cli_ingest_stats_delete_reindex(fresh_store, tmp_path: Path) -> None:  
     assert consistent(data) and Store.open(data).stats()["documents"] == 0
     result = runner.invoke(app, ["search", "x", "--data-dir", str(data), "--level", "thôn"])
     assert result.exit_code == 1 and "Cấp không hợp lệ" in result.output
+
+
+@pytest.mark.slow
+def test_concurrent_ingests_and_searches(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
+    """Two CLI ingests of the same folder and a searching process at once, against one store: every
+    notice is stored once, nothing is lost, the searcher never fails."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in SMALL:
+        shutil.copy(seed(p), src)
+    data = tmp_path / "data"
+    cli = [sys.executable, "-m", "nlp.cli"]
+    searcher = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from nlp.search import Searcher
+            end = time.monotonic() + 120
+            n = 0
+            with Searcher({str(data)!r}) as s:
+                while time.monotonic() < end and n < 400:
+                    s.search("hồ sơ trễ hạn", k=5)
+                    n += 1
+                    if n > 20 and s.store.stats()["documents"] == 2:
+                        break
+            print(n)
+        """)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ingests = [subprocess.Popen([*cli, "ingest", str(src), "--data-dir", str(data), "--no-tag", "--json"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = []
+    for proc in ingests:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        reports.append(json.loads(out))
+    out, err = searcher.communicate(timeout=300)
+    assert searcher.returncode == 0, err
+    assert sum(r["stored"] for r in reports) == 2 and sum(r["skipped"] for r in reports) == 2
+    with Store.open(data) as store:
+        assert store.stats()["documents"] == 2 and store.stats()["directives"] == 10
+    assert consistent(data)
