@@ -238,7 +238,7 @@ def ingest(
     data_dir: Path | None = _DATA_DIR_OPT,
     database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
-    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: auto (mặc định: chính xác khi nhỏ, HNSW từ 50.000 vectơ), flat (chính xác) hoặc hnsw (xấp xỉ)."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
     as_json: bool = typer.Option(False, "--json", help="In báo cáo dạng JSON."),
     workers: int = typer.Option(0, "--workers", min=0, help="Chạy trên cụm Dask cục bộ N tiến trình (0: không dùng Dask)."),
@@ -414,7 +414,7 @@ def reindex(
     data_dir: Path | None = _DATA_DIR_OPT,
     database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
-    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat hoặc hnsw."),
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: auto, flat hoặc hnsw."),
     full: bool = typer.Option(False, "--full", help="Nhúng lại toàn bộ chỉ đạo (mặc định dùng lại vectơ cũ)."),
     retag: bool = typer.Option(False, "--retag", help="Gắn nhãn lại các chỉ đạo (trừ nhãn người dùng đã sửa)."),
 ) -> None:

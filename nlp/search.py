@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -23,13 +25,14 @@ from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
 from nlp.store import Filters, Store
-from nlp.vitext import expand_abbreviations, keyword_text
+from nlp.vitext import annotate_abbreviations, keyword_text
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 RRF_K = 60
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
+QUERY_CACHE = 512  # query vectors kept per Searcher (a repeated query is not embedded again)
 MARK = "**"
 # Folded function syllables: never highlighted alone and dropped from keyword OR-clauses.
 STOP_SYLLABLES = frozenset(
@@ -199,14 +202,14 @@ def restore_diacritics(query: str, texts: list[str]) -> str:
 
 
 def dense_query_texts(query: str) -> list[str]:
-    """The texts embedded for a query: as typed and, if it has abbreviations, expanded.
+    """The text embedded for a query: as typed, each abbreviation followed by its full form.
 
-    Directives use both forms ("TTHC" and "thủ tục hành chính"), so the query vector is the mean of
-    the two (measured on corpus/queries.jsonl: dense nDCG@10 0.82 expanded only, 0.85 as typed, 0.88 both).
+    Directives use both forms ("TTHC" and "thủ tục hành chính"). One text with both costs one embedding;
+    the mean of two embeddings (typed, expanded) cost two for the same quality (corpus/queries.jsonl,
+    nDCG@10, seeds / with 1,178 distractors: hybrid 0.963 / 0.396 vs 0.963 / 0.391, dense 0.885 / 0.279
+    vs 0.883 / 0.288; typed only: dense 0.851 / 0.253, expanded only: 0.822 / 0.284).
     """
-    typed = normalize_inline(query)
-    expanded = expand_abbreviations(typed)
-    return [typed] if expanded == typed else [typed, expanded]
+    return [annotate_abbreviations(normalize_inline(query))]
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -232,15 +235,19 @@ class Searcher:
         self.data_dir = resolve_data_dir(data_dir)
         self.store = store or Store.open(self.data_dir, database_url)
         self._own_store = store is None
+        self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
+        self._vectors: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()  # not self._lock: the embedding thread runs while a query holds it
+        self._embedding = ThreadPoolExecutor(1, thread_name_prefix="cchc-embed")
         try:
             self.embedder = resolve_embedder(self.data_dir, embedder, self.store)
             self.index: ANN = open_index(self.store, self.data_dir, self.embedder, wait=False)
         except BaseException:
             self.close()
             raise
-        self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
 
     def close(self) -> None:
+        self._embedding.shutdown(wait=False)
         if self._own_store:
             self.store.close()
 
@@ -301,10 +308,13 @@ class Searcher:
         # Sequential on purpose: the embedder's OpenMP threads and a concurrent SQLite thread fight for the
         # two cores (p95 > 1 s measured); the keyword side is a few ms.
         accented = has_diacritics(query)
+        # An accented query is embedded on a second thread while the keyword side runs (the embedder
+        # releases the GIL and uses one core for a query); an accent-less one is embedded after its
+        # accents are restored from the keyword matches.
+        pending = self._embedding.submit(self.embed_query, query) if accented else None
         keyword = self.keyword_ranking(query, depth, filters) if mode == "hybrid" or not accented else []
-        # an accent-less query is embedded after restoring its accents from the keyword matches
-        context = None if accented else [i for i, _ in keyword[:RESTORE_FROM]]
-        dense = self.dense_ranking(self.embed_query(query, context), depth, filters)
+        vector = pending.result() if pending else self.embed_query(query, [i for i, _ in keyword[:RESTORE_FROM]])
+        dense = self.dense_ranking(vector, depth, filters)
         if mode == "dense":
             return self._hits(dense, k, query)
         return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]]), k, query)
@@ -313,9 +323,20 @@ class Searcher:
         """The query vector; an accent-less query is first restored from the texts of `context_ids`."""
         if context_ids:
             query = restore_diacritics(query, [t for _, t in self.store.directive_texts(context_ids)])
-        vectors = self.embedder.query(dense_query_texts(query))
+        texts = tuple(dense_query_texts(query))
+        with self._cache_lock:
+            cached = self._vectors.get(texts)
+            if cached is not None:
+                self._vectors.move_to_end(texts)
+                return cached
+        vectors = self.embedder.query(list(texts))
         mean = vectors.mean(axis=0)
-        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+        vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        with self._cache_lock:
+            self._vectors[texts] = vector
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def similar(self, directive_id: int, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Directives closest in meaning to a stored directive ("more like this"), itself excluded."""

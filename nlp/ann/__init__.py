@@ -124,8 +124,10 @@ def refresh_index(index: ANN, store: Store, data_dir: str | Path, embedder: Embe
 
 
 def save_index(index: ANN, store: Store, data_dir: str | Path, embedder: Embedder) -> None:
-    """Persist what was appended since the last save (FAISS; the caller holds `writer_lock`)."""
+    """Persist what was appended since the last save (FAISS; the caller holds `writer_lock`); an "auto"
+    index switches between exact and HNSW as its size calls for."""
     if index.transactional:
+        index.fit_kind()
         return
     from nlp.ann.sync import sync
 

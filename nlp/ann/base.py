@@ -13,6 +13,18 @@ import numpy as np
 from nlp.embed import Embedder
 
 EMBED_BATCH = 64
+HNSW_FROM = 50_000  # "auto" indexes are exact below this many vectors, HNSW from it (docs/benchmarks.md)
+KINDS = ("flat", "hnsw", "auto")
+
+
+def choose_kind(rows: int) -> str:
+    """The index kind "auto" means for a corpus of `rows` vectors."""
+    return "hnsw" if rows >= HNSW_FROM else "flat"
+
+
+def check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"Loại chỉ mục không hợp lệ: '{kind}' (chọn flat, hnsw hoặc auto).")
 
 
 class EmbedderMismatch(RuntimeError):
@@ -45,6 +57,10 @@ class ANN(ABC):
     @abstractmethod
     def ids(self) -> np.ndarray:
         """Live ids in the index."""
+
+    def fit_kind(self) -> bool:
+        """Switch between exact and HNSW when the kind is "auto" and the size calls for it; True if switched."""
+        return False
 
     def index(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Replace the whole content with these vectors."""

@@ -4,8 +4,8 @@ The table is created for one embedder (its id and dim are kept in `meta`) and it
 on the store's connection, inside the notice's transaction, and deleted with their directive
 (ON DELETE CASCADE): the store and its vectors can never disagree, so nothing is reconciled.
 
-Kinds: "hnsw" (an HNSW index over inner product, `vector_ip_ops`) or "flat" (no index: an exact scan).
-`choose_kind` picks one by size when none is asked for. A search restricted to a few thousand
+Kinds: "hnsw" (an HNSW index over inner product, `vector_ip_ops`) or "flat" (no index: an exact scan);
+"auto" (the default, kept in meta `vector_kind`) follows the size (`choose_kind`), checked after ingests. A search restricted to a few thousand
 allowed ids is always exact (the planner is kept off the HNSW index), larger filtered searches use
 the index with iterative scans so filters do not starve the result.
 """
@@ -15,21 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp.ann.base import ANN, EmbedderMismatch
+from nlp.ann.base import ANN, EmbedderMismatch, check_kind, choose_kind
 
 if TYPE_CHECKING:
     from nlp.store.postgres import PostgresStore
 
-KINDS = ("flat", "hnsw")
-HNSW_FROM = 50_000  # rows from which "auto" builds an HNSW index (exact below: fast enough, no recall loss)
 EXACT_ALLOWED = 20_000  # filtered searches over at most this many ids are exact
 EF_SEARCH = 200
 HNSW_M, EF_CONSTRUCTION = 16, 64
-
-
-def choose_kind(rows: int) -> str:
-    """Exact below HNSW_FROM rows, HNSW above (see docs/benchmarks.md)."""
-    return "hnsw" if rows >= HNSW_FROM else "flat"
 
 
 class PgVectorIndex(ANN):
@@ -84,11 +77,21 @@ class PgVectorIndex(ANN):
         return "hnsw" if row else "flat"
 
     def set_kind(self, kind: str) -> None:
-        """Build ("hnsw") or drop ("flat") the HNSW index."""
-        if kind not in KINDS:
-            raise ValueError(f"Loại chỉ mục không hợp lệ: '{kind}' (chọn flat hoặc hnsw).")
+        """Choose "hnsw", "flat" or "auto" (recorded), and build or drop the HNSW index to match."""
+        check_kind(kind)
+        self.store.set_meta("vector_kind", kind)
+        self.fit_kind()
+
+    def fit_kind(self) -> bool:
+        """Build or drop the HNSW index as the recorded kind (or, for "auto", the size) calls for."""
+        chosen = self.store.get_meta("vector_kind") or "auto"
+        kind = choose_kind(self.count()) if chosen == "auto" else chosen
         if kind == self.kind:
-            return
+            return False
+        self._build(kind)
+        return True
+
+    def _build(self, kind: str) -> None:
         if kind == "flat":
             self._conn.execute("DROP INDEX IF EXISTS directive_vectors_hnsw")
             return

@@ -118,8 +118,6 @@ class PgStaging:
         with store.transaction():
             self._conn.execute("LOCK TABLE directives IN SHARE MODE")  # no notice stored during the swap
             reconcile(self, store.directive_ids(), store.directive_texts, self.embedder)  # stored meanwhile
-            had_hnsw = self._conn.execute(
-                "SELECT 1 FROM pg_indexes WHERE indexname = 'directive_vectors_hnsw'").fetchone() is not None
             self._conn.execute("DROP TABLE IF EXISTS directive_vectors")
             self._conn.execute("ALTER TABLE directive_vectors_next RENAME TO directive_vectors")
             self._conn.execute("ALTER INDEX directive_vectors_next_pkey RENAME TO directive_vectors_pkey")
@@ -127,8 +125,7 @@ class PgStaging:
                 store.set_meta(key, value)
             self._conn.execute("DELETE FROM meta WHERE key = 'reembed_embedder'")
         index = PgVectorIndex(store, self.embedder.id, self.embedder.dim)  # type: ignore[arg-type]
-        if had_hnsw:
-            index.set_kind("hnsw")
+        index.fit_kind()  # the recorded kind (or the size, for "auto") decides on the HNSW index
         return index.count()
 
     def delete(self, ids: np.ndarray) -> None:  # what `reconcile` calls for stale ids

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp.ann.base import EmbedderMismatch, reconcile
+from nlp.ann.base import EmbedderMismatch, check_kind, reconcile
 from nlp.ann.faiss import FaissIndex
 from nlp.embed import Embedder, spec_of_id
 
@@ -55,6 +55,7 @@ def sync(index: FaissIndex, store: Store, data_dir: str | Path, embedder: Embedd
     if index.info.generation == generation and index.info.file:
         return 0, 0
     changes = reconcile(index, ids, store.directive_texts, embedder)
+    index.fit_kind()
     index.save(data_dir, generation)
     return changes
 
@@ -82,8 +83,10 @@ def load_locked(
     if old is not None and old.info.embedder != embedder.id and not fresh:
         raise EmbedderMismatch(mismatch_message(data_dir, old.info.embedder, embedder.id))
     index = old
-    if index is None or fresh or (kind is not None and kind != index.kind):
-        index = FaissIndex.create(embedder.id, embedder.dim, kind or (old.kind if old else "flat"))
+    check_kind(kind)
+    changed = kind is not None and (kind == "auto") != (old is not None and old.info.auto)
+    if index is None or fresh or changed or kind not in (None, "auto", index.kind):
+        index = FaissIndex.create(embedder.id, embedder.dim, kind or (old.kind if old and not old.info.auto else None))
         if reuse and old is not None and old.info.embedder == embedder.id and len(old):
             live = old.ids()
             index.append(live, old.vectors(live))
@@ -104,11 +107,11 @@ def open_synced(
     index = FaissIndex.load(data_dir)
     if index is not None and index.info.embedder != embedder.id:
         raise EmbedderMismatch(mismatch_message(data_dir, index.info.embedder, embedder.id))
-    if index is not None and (kind is None or kind == index.kind) and index.info.generation == store.generation():
+    if index is not None and kind is None and index.info.generation == store.generation():
         return index
     with index_lock(data_dir, wait=wait) as locked:
         if not locked:
-            return index or FaissIndex.create(embedder.id, embedder.dim, kind or "flat")
+            return index or FaissIndex.create(embedder.id, embedder.dim, kind)
         return load_locked(store, data_dir, embedder, kind)
 
 
