@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from underthesea import word_tokenize
-
 from nlp.normalize import fold, normalize_inline
 
 # Abbreviation -> expansion. Keys are matched case-insensitively, with or without diacritics.
@@ -106,6 +104,8 @@ def annotate_abbreviations(text: str) -> str:
 @lru_cache(maxsize=65536)
 def segment(text: str) -> tuple[str, ...]:
     """Lower-case word tokens of a text (multi-syllable words joined by "_"), punctuation dropped."""
+    from underthesea import word_tokenize  # heavy (transformers): only where words are segmented
+
     clean = expand_abbreviations(normalize_inline(text))
     if not clean:
         return ()
