@@ -1,4 +1,11 @@
-"""Split the body of a notice into directives and read each one's unit, deadlines and targets."""
+"""Segment the body of a notice into candidate units (items and sentences), then finish the directives.
+
+`segment_units` walks the body once: numbered, lettered and bulleted items stay whole (with the
+paragraphs that continue them), headings ("3.2. Đối với Phòng Tư pháp", "I. MỤC ĐÍCH, YÊU CẦU") give
+context, and plain paragraphs are split into sentences. Which units are directives is decided
+elsewhere (`nlp.directive_model`); `finish_directives` gives the chosen ones their paths, unit,
+deadlines and targets.
+"""
 from __future__ import annotations
 
 import re
@@ -7,6 +14,7 @@ from dataclasses import dataclass
 from nlp.dates import find_deadlines
 from nlp.normalize import fold, is_caps
 from nlp.records import Directive
+from nlp.sentences import split_sentences
 from nlp.units import DOI_VOI, find_unit
 
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)|^(\d{1,2})[.)]\s*(?=\S)")
@@ -19,10 +27,9 @@ _TARGET = re.compile(
     r"\d+(?:[.,]\d+)?\s*%",
     re.IGNORECASE,
 )
-_CLOSING = re.compile(
-    r"^(voi nhung noi dung tren|tren day la|(uy ban nhan dan|ubnd) (xa|huyen|tinh|phuong|thi tran|thanh pho|"
-    r"thi xa|quan)[\w ]{0,30} yeu cau)"
-)
+_CLOSING = re.compile(r"^(voi (nhung|cac) noi dung tren|tren day la\b)")
+# A generic last paragraph: "UBND xã yêu cầu các cán bộ, công chức … nghiêm túc triển khai thực hiện./."
+_CLOSING_ASK = re.compile(r"(yeu cau|de nghi|thong bao)\b.{0,160}\b(thuc hien|biet)\W*$")
 
 
 def find_targets(text: str) -> list[str]:
@@ -35,9 +42,13 @@ def find_targets(text: str) -> list[str]:
     return out
 
 
-def is_closing(text: str) -> bool:
-    """A closing formula ("Với những nội dung trên, UBND huyện yêu cầu … thực hiện./.")."""
-    return bool(_CLOSING.match(fold(text)))
+def is_closing(text: str, last: bool = False) -> bool:
+    """A closing formula: "Với những nội dung trên, …", "Trên đây là …", or, as the last paragraph, a short
+    generic request ending "./." ("UBND xã yêu cầu các cán bộ, công chức nghiêm túc triển khai thực hiện./.")."""
+    folded = fold(text)
+    if _CLOSING.match(folded):
+        return True
+    return last and text.rstrip().endswith("./.") and len(folded.split()) <= 30 and bool(_CLOSING_ASK.search(folded))
 
 
 @dataclass
@@ -64,12 +75,25 @@ def _split_marker(line: str) -> tuple[str, str, str]:
     return "para", "", line.strip()
 
 
+@dataclass
+class Unit:
+    """A candidate directive: a structural item (whole), or one sentence of a plain paragraph."""
+
+    text: str
+    kind: str  # num | letter | bullet | para (a sentence)
+    path: str = ""  # the item's own path ("3.2", "3.2.a", "3.1.2"); "" for sentences (given later)
+    heading: str = ""  # text of the nearest heading
+    parent: str = ""  # path of the nearest heading ("" at top level)
+    paragraph: int = 0  # index of the source line; sentences of one paragraph share it
+    intro: bool = False  # a list intro that is itself an instruction ("…, cụ thể:")
+
+
 def _is_substantive_intro(content: str) -> bool:
     """A list intro that is itself an instruction ("Phối hợp … thu phí không dùng tiền mặt, cụ thể:")."""
     return content.endswith(":") and len(content.split()) >= 12 and not re.match(r"(đối với|về)\b", content, re.I)
 
 
-def _is_heading(content: str, next_kind: str, kind: str) -> bool:
+def _is_heading(content: str, next_kind: str, next_number: str, kind: str, number: str) -> bool:
     if kind == "roman" or is_caps(content):
         return True
     words = len(content.split())
@@ -77,28 +101,38 @@ def _is_heading(content: str, next_kind: str, kind: str) -> bool:
         return True
     if DOI_VOI.match(content) and words <= 25 and not content.rstrip().endswith((".", ";")):
         return True
-    return next_kind in ("bullet", "letter") and words <= 12 and not _SENTENCE_END.search(content)
+    if words <= 6 and not content.rstrip().endswith((".", ";")):
+        return True  # "1. Mục đích", "2.1. Mục tiêu", "1. Cải cách thể chế"
+    deeper = next_kind in ("bullet", "letter") or (
+        next_kind == "num" and kind == "num" and next_number.startswith(number + ".")
+    )
+    return deeper and words <= 15 and (not _SENTENCE_END.search(content) or words <= 10)
 
 
-def split_directives(lines: list[str], default_unit: str = "", default_year: int | None = None) -> list[Directive]:
-    """Directives of the body lines (numbered items, bullets, paragraphs) with unit, deadlines, targets."""
-    directives: list[Directive] = []
+def segment_units(lines: list[str]) -> list[Unit]:
+    """Candidate units of the body lines in reading order (one pass; linear in the number of lines)."""
+    units: list[Unit] = []
     headings: list[_Heading] = []
     counters: dict[str, int] = {}
-    last: Directive | None = None
-    last_is_numbered = False
-    paragraph_no = 0
+    last: Unit | None = None  # the open item that a continuation line extends
+    pieces: list[str] = []  # text pieces of `last`, joined when it closes (no quadratic concatenation)
     marked = [_split_marker(line) for line in lines]
 
-    def parent_path() -> str:
-        return headings[-1].path if headings else ""
+    def close() -> None:
+        nonlocal last
+        if last is not None:
+            last.text = "".join(pieces)
+        last = None
+        pieces.clear()
 
-    def add(text: str, path: str, numbered: bool) -> None:
-        nonlocal last, last_is_numbered
-        heading = headings[-1].text if headings else ""
-        d = Directive(text=text, path=path, heading=heading)
-        directives.append(d)
-        last, last_is_numbered = d, numbered
+    def open_item(text: str, kind: str, path: str, index: int, intro: bool = False) -> None:
+        nonlocal last
+        close()
+        unit = Unit(text, kind, path, headings[-1].text if headings else "", headings[-1].path if headings else "",
+                    index, intro)
+        units.append(unit)
+        last = unit
+        pieces.append(text)
 
     def child_path(parent: str) -> str:
         counters[parent] = counters.get(parent, 0) + 1
@@ -107,22 +141,23 @@ def split_directives(lines: list[str], default_unit: str = "", default_year: int
     for i, (kind, number, content) in enumerate(marked):
         if not content:
             continue
-        next_kind = marked[i + 1][0] if i + 1 < len(marked) else ""
-        if kind == "para" and last is not None and not _SENTENCE_END.search(last.text):
-            last.text = f"{last.text} {content}"  # cut by a page break
+        next_kind, next_number = (marked[i + 1][0], marked[i + 1][1]) if i + 1 < len(marked) else ("", "")
+        if kind == "para" and last is not None and not _SENTENCE_END.search(pieces[-1]):
+            pieces.append(f" {content}")  # cut by a page break
             continue
         if kind in ("num", "roman"):
             depth = 0 if kind == "roman" else number.count(".") + 1
             while headings and headings[-1].depth >= depth:
                 headings.pop()
-            if _is_heading(content, next_kind, kind):
+            if _is_heading(content, next_kind, next_number, kind, number):
+                close()
                 if kind == "num" and _is_substantive_intro(content):
-                    add(content, number, True)
+                    open_item(content, "num", number, i, intro=True)
+                    close()
                 headings.append(_Heading(number, content.rstrip(":").strip(), depth))
-                last = None
             else:
                 under_section = depth == 1 and headings and headings[-1].depth == 0  # "1." under "II."
-                add(content, f"{parent_path()}.{number}" if under_section else number, True)
+                open_item(content, "num", f"{headings[-1].path}.{number}" if under_section else number, i)
             continue
         if kind in ("letter", "bullet"):
             marker = "letter" if kind == "letter" else number
@@ -130,38 +165,46 @@ def split_directives(lines: list[str], default_unit: str = "", default_year: int
                 headings[-1].marker == marker or (marker == "letter" and headings[-1].marker != "letter")
             ):
                 headings.pop()  # a sibling closes the list-intro item before it
-            parent = last.path if kind == "letter" and last is not None and last_is_numbered else parent_path()
+            numbered_parent = last is not None and last.kind == "num" and kind == "letter"
+            parent = last.path if numbered_parent else (headings[-1].path if headings else "")
             path = (f"{parent}.{number}" if parent else number) if kind == "letter" else child_path(parent)
-            if content.endswith(":") and next_kind in ("bullet", "letter") and _split_marker(lines[i + 1])[1] != number:
+            if content.endswith(":") and next_kind in ("bullet", "letter") and marked[i + 1][1] != number:
+                close()
                 depth = (headings[-1].depth if headings else 0) + 0.5
                 if _is_substantive_intro(content):
-                    add(content, path, False)
+                    open_item(content, kind, path, i, intro=True)
+                    close()
                 headings.append(_Heading(path, content.rstrip(":").strip(), depth, marker))
-                last = None
                 continue
-            add(content, path, False)
+            open_item(content, kind, path, i)
             continue
-        # plain paragraph
-        if is_closing(content):
-            headings.clear()
-            paragraph_no += 1
-            add(content, f"p{paragraph_no}", False)
+        # a plain paragraph: the second paragraph of a numbered item, or sentences of their own
+        if last is not None and last.kind == "num":
+            pieces.append(f"\n{content}")
             continue
-        if last is not None and last_is_numbered:
-            last.text = f"{last.text}\n{content}"  # second paragraph of a numbered item
-            continue
-        if headings:
-            add(content, child_path(headings[-1].path), False)
-        else:
-            paragraph_no += 1
-            add(content, f"p{paragraph_no}", False)
+        close()
+        heading, parent = (headings[-1].text, headings[-1].path) if headings else ("", "")
+        for sentence in split_sentences(content):
+            units.append(Unit(sentence, "para", "", heading, parent, i))
+    close()
+    return units
 
+
+def finish_directives(units: list[Unit], default_unit: str = "", default_year: int | None = None) -> list[Directive]:
+    """Directives of the chosen units: paths for sentences, then unit, deadlines and targets."""
+    directives: list[Directive] = []
+    counters: dict[str, int] = {}
+    for u in units:
+        path = u.path
+        if not path:
+            counters[u.parent] = counters.get(u.parent, 0) + 1
+            path = f"{u.parent}.{counters[u.parent]}" if u.parent else f"p{counters[u.parent]}"
+        directives.append(Directive(text=u.text.strip(), path=path, heading=u.heading))
     _collapse_single_children(directives)
     previous_unit = ""
     for d in directives:
-        d.text = d.text.strip()
         d.unit = find_unit(d.text, d.heading, "")
-        if not d.unit and d.path.startswith("p") and not is_closing(d.text):
+        if not d.unit and d.path.startswith("p"):
             d.unit = previous_unit  # a prose paragraph goes on addressing the unit named before it
         d.unit = d.unit or default_unit
         if d.path.startswith("p"):
@@ -173,10 +216,11 @@ def split_directives(lines: list[str], default_unit: str = "", default_year: int
 
 def _collapse_single_children(directives: list[Directive]) -> None:
     """A heading with one plain paragraph under it ("3.6. Đối với …" + text) gives that paragraph its path."""
+    paths = {d.path for d in directives}
     by_parent: dict[str, list[Directive]] = {}
     for d in directives:
         if "." in d.path and not d.path.startswith("p"):
             by_parent.setdefault(d.path.rsplit(".", 1)[0], []).append(d)
     for parent, children in by_parent.items():
-        if len(children) == 1 and children[0].path == f"{parent}.1" and not any(x.path == parent for x in directives):
+        if len(children) == 1 and children[0].path == f"{parent}.1" and parent not in paths:
             children[0].path = parent

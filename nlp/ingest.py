@@ -105,7 +105,7 @@ class Prepared:
     name: str
     doc_id: str
     notice: Notice
-    vectors: np.ndarray
+    vectors: np.ndarray  # of the directives, then the passages (the order the store keeps them in)
 
 
 def prepare_text(
@@ -121,8 +121,9 @@ def prepare_text(
     try:
         notice = parse_notice(text)
         notice.text = notice.text or text
-        vectors = embed_directives(embedder, [d.text for d in notice.directives])
-        tag_notice(notice, vectors, embedder, tagger)
+        rows = notice.directives + notice.passages  # the order add_notice stores them in
+        vectors = embed_directives(embedder, [d.text for d in rows])
+        tag_notice(notice, vectors[: len(notice.directives)], embedder, tagger)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: lỗi khi xử lý ({type(exc).__name__}: {exc})")
     return Prepared(name, doc_id, notice, vectors)
@@ -238,15 +239,15 @@ class Ingestor:
                     self.index.append(np.array(ids, dtype=np.int64), prepared.vectors[: len(ids)])
         except (StoreError, ValueError) as exc:
             return FileResult(name, "failed", doc_id, reason=f"{Path(name).name}: không lưu được ({exc})")
-        if not ids and notice.directives:
+        if not ids and (notice.directives or notice.passages):
             return FileResult(name, "skipped", doc_id, reason="đã có trong kho (cùng nội dung)")
         if not self.index.transactional:
             self.index.append(np.array(ids, dtype=np.int64), prepared.vectors)
             if time.monotonic() - self._last_save > SAVE_EVERY:
                 save_index(self.index, self.store, self.data_dir, self.embedder)
                 self._last_save = time.monotonic()
-        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản"
-        return FileResult(name, "stored", doc_id, len(ids), note)
+        note = "" if notice.directives else "không tìm thấy chỉ đạo nào trong văn bản (vẫn tìm được theo nội dung)"
+        return FileResult(name, "stored", doc_id, len(notice.directives), note)
 
 
 def _progress(items: list[Path], enabled: bool) -> Iterator[Path]:
@@ -358,8 +359,8 @@ def reindex(
             stats = store.stats()
             vectors, kind = len(index), index.kind
     return {
-        "directives": stats["directives"], "documents": stats["documents"], "vectors": vectors,
-        "embedder": emb.id, "index": kind, "retagged": retagged,
+        "directives": stats["directives"], "passages": stats["passages"], "documents": stats["documents"],
+        "vectors": vectors, "embedder": emb.id, "index": kind, "retagged": retagged,
         "seconds": round(time.perf_counter() - start, 2),
     }
 

@@ -24,9 +24,13 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w+")
+# Vietnamese capital letters (a range such as À-Ỹ would also take lower-case letters).
+VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+_TIMESTAMP_LIKE = re.compile(r"\d{1,2}:\d{2}|\d{1,2}/\d{1,2}/\d{4}\W*$")
+_WRAPPED = 55  # a line this long that stops mid-sentence was wrapped by hard line breaks
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M)
 _MD_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
-_BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]?\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
+_BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
 _SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]\s*$")
 # Lines that always end where they end: the national motto, "Số: …", "<place>, ngày …".
 _HEADER_LINE = re.compile(r"hạnh phúc\s*$|^số\s*:|^[^\d,:;]{2,40},\s*ngày\b", re.IGNORECASE)
@@ -66,37 +70,43 @@ def is_caps(line: str, min_letters: int = 1) -> bool:
 def join_broken_lines(text: str) -> str:
     """Rejoin lines split mid-sentence by hard line breaks or page breaks.
 
-    A single line break inside a sentence becomes a space; a blank-line gap followed by a
-    lower-case continuation ("… nhà\\n\\nnước …") is a page break inside a paragraph.
+    A line that stops mid-sentence is joined with the next line when that one starts in lower case, with
+    a digit or an opening bracket, or, after a single line break, when the first line is long enough to
+    have been wrapped (a short line followed by a capitalised one is a title or a caption). A blank-line
+    gap followed by a lower-case continuation ("… nhà\\n\\nnước …") is a page break inside a paragraph.
+    Lines are collected in lists and joined once, so time is linear in the text length.
     """
-    lines = [ln.strip() for ln in text.split("\n")]
-    out: list[str] = []
+    out: list[list[str]] = []  # each output line as its pieces
     blank_run = 0
-    for line in lines:
-        if not line.strip():
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
             blank_run += 1
             continue
-        stripped = line.strip()
-        prev = out[-1] if out else ""
+        prev = out[-1][-1] if out and out[-1] else ""
+        lower_start = line[0].islower() or line[0].isdigit() and not _BULLET_START.match(line) or line[0] in "(“\""
         continuation = (
             prev
             and not _SENTENCE_END.search(prev)
             and not _BULLET_START.match(line)
             and not is_caps(prev)
-            and not is_caps(stripped)
+            and not is_caps(line)
             and not _HEADER_LINE.search(prev)
-            and not _HEADER_LINE.search(stripped)
+            and not _HEADER_LINE.search(line)
+            and not _TIMESTAMP_LIKE.search(prev)
+            and not _TIMESTAMP_LIKE.match(line)
+            and " | " not in prev
+            and " | " not in line  # table rows
         )
-        if continuation and blank_run == 0:
-            out[-1] = f"{prev} {stripped}"
-        elif continuation and stripped[0].islower():
-            out[-1] = f"{prev} {stripped}"
+        wrapped = blank_run == 0 and len(out) > 1 and sum(len(p) for p in out[-1]) >= _WRAPPED
+        if continuation and (lower_start or wrapped):
+            out[-1].append(" " + line)
         else:
             if blank_run and out:
-                out.append("")
-            out.append(line)
+                out.append([])
+            out.append([line])
         blank_run = 0
-    return "\n".join(out)
+    return "\n".join("".join(pieces) for pieces in out)
 
 
 def normalize_text(text: str) -> str:

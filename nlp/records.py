@@ -37,21 +37,25 @@ class Notice:
     issue_date_precision: str = ""  # day | month | year | ""
     meeting_date: str = ""
     meeting_date_precision: str = ""
+    published_date: str = ""  # the article's timestamp on a news page (kept apart from the notice's own dates)
     chair: str = ""
     signer: str = ""
     language: str = "vi"  # "other" when the text is not Vietnamese (then no directives are read)
     directives: list[Directive] = field(default_factory=list)
+    passages: list[Directive] = field(default_factory=list)  # the rest of the body, kind "passage"
     text: str = ""  # the normalised full text
 
     def metadata(self) -> dict[str, Any]:
         """All fields except the directives and the full text."""
         d = asdict(self)
         d.pop("directives")
+        d.pop("passages")
         d.pop("text")
         return d
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document": self.metadata(), "directives": [d.to_dict() for d in self.directives]}
+        return {"document": self.metadata(), "directives": [d.to_dict() for d in self.directives],
+                "passages": [p.to_dict() for p in self.passages]}
 
 
 @dataclass

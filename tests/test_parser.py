@@ -13,47 +13,47 @@ EXPECTED_METADATA = {
         "Cải cách hành chính năm 2022",
         doc_number="/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND huyện Ngân Sơn", level="huyen",
         locality="Ngân Sơn", issue_date="2023-04", issue_date_precision="month", meeting_date="2023-04-05",
-        meeting_date_precision="day", chair="Nguyễn Trọng Lăng", signer="Nguyễn Trọng Lăng", language="vi",
+        meeting_date_precision="day", chair="Nguyễn Trọng Lăng", signer="Nguyễn Trọng Lăng", language="vi", published_date="",
     ),
     "001": dict(
         title="BÀI TUYÊN TRUYỀN VỀ CẢI CÁCH HÀNH CHÍNH THÁNG 7/2024", doc_number="", doc_type="tuyen_truyen",
         issuer="UBND xã Phúc Lộc", level="xa", locality="Phúc Lộc", issue_date="2024-07-04",
         issue_date_precision="day", meeting_date="2024-06-07", meeting_date_precision="day",
-        chair="Lưu Quốc Trung", signer="Nông Văn Nhượng", language="vi",
+        chair="Lưu Quốc Trung", signer="Nông Văn Nhượng", language="vi", published_date="",
     ),
     "002": dict(
         title="Kết luận của ông Nguyễn Lê Ngọc Toàn – Chủ tịch UBND xã tại Hội nghị tổng kết công tác cải cách "
         "hành chính năm 2022 và triển khai mục tiêu, nhiệm vụ công tác cải cách hành chính năm 2023",
         doc_number="/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND xã Đại Lãnh", level="xa",
         locality="Đại Lãnh", issue_date="2023-03", issue_date_precision="month", meeting_date="2023-03-17",
-        meeting_date_precision="day", chair="Nguyễn Lê Ngọc Toàn", signer="Nguyễn Lê Ngọc Toàn", language="vi",
+        meeting_date_precision="day", chair="Nguyễn Lê Ngọc Toàn", signer="Nguyễn Lê Ngọc Toàn", language="vi", published_date="",
     ),
     "003": dict(
         title="Kết luận họp đánh giá kết quả thực hiện cải cách hành chính 09 tháng đầu năm, triển khai nhiệm vụ "
         "quý IV năm 2023",
         doc_number="194/TB-UBND", doc_type="thong_bao_ket_luan", issuer="UBND huyện Hương Sơn", level="huyen",
         locality="Hương Sơn", issue_date="2023-09-13", issue_date_precision="day", meeting_date="2023-09-11",
-        meeting_date_precision="day", chair="Hồ Thái Sơn", signer="Phan Tiến Hùng", language="vi",
+        meeting_date_precision="day", chair="Hồ Thái Sơn", signer="Phan Tiến Hùng", language="vi", published_date="",
     ),
     "004": dict(
         title="Hội nghị trực tuyến đánh giá kết quả công tác cải cách hành chính huyện", doc_number="",
         doc_type="tin_hoi_nghi", issuer="UBND huyện Kon Rẫy", level="huyen", locality="Kon Rẫy",
         issue_date="", issue_date_precision="", meeting_date="2023-09-08", meeting_date_precision="day",
-        chair="Võ Văn Lương", signer="", language="vi",
+        chair="Võ Văn Lương", signer="", language="vi", published_date="",
     ),
 }
 
 EXPECTED_PATHS = {
-    "000": ["1", "2", "3", "4", "5", "p1"],
+    "000": ["1", "2", "3", "4", "5"],  # closing formulas are not directives
     "001": ["1", "2", "3", "4", "5", "6", "7"],
-    "002": ["1", "2", "3", "4", "5", "6", "7", "p1"],
+    "002": ["1", "2", "3", "4", "5", "6", "7"],
     "003": ["1", "2"]
     + [f"3.1.{i}" for i in range(1, 9)]
     + [f"3.2.{i}" for i in range(1, 4)]
     + [f"3.3.{i}" for i in range(1, 7)]
     + [f"3.4.{i}" for i in range(1, 6)]
     + [f"3.5.{i}" for i in range(1, 5)]
-    + ["3.6", "3.7", "p1"],
+    + ["3.6", "3.7"],
     "004": ["p1", "p2", "p3", "p4"],
 }
 

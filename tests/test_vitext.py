@@ -19,7 +19,10 @@ def test_lookalikes_and_markdown():
 
 def test_broken_lines_rejoined():
     assert normalize_text("theo từng tháng,\n\nbáo cáo lãnh đạo") == "theo từng tháng, báo cáo lãnh đạo"
-    assert normalize_text("Giám đốc\nBHXH huyện") == "Giám đốc BHXH huyện"
+    wrapped = "Tham dự hội nghị có lãnh đạo các cơ quan, ban ngành huyện, Giám đốc\nBHXH huyện."
+    assert normalize_text("Tiêu đề\n" + wrapped) == "Tiêu đề\n" + wrapped.replace("\n", " ")
+    # a short line followed by a capitalised one is a title or a caption, not a wrapped sentence
+    assert normalize_text("Quang cảnh hội nghị\nChiều 19/12, UBND huyện tổ chức hội nghị.").count("\n") == 1
     # list items, caps headings and header lines stay on their own lines
     assert normalize_text("- TT Huyện ủy;\n- LĐ UBND huyện;") == "- TT Huyện ủy;\n- LĐ UBND huyện;"
     assert normalize_text("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH") == "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"

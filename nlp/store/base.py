@@ -93,14 +93,14 @@ class Store(ABC):
 
     @abstractmethod
     def add_notice(self, notice: Notice, doc_id: str, name: str = "") -> list[int]:
-        """Store a parsed notice and its directives in one transaction; return the new directive ids.
+        """Store a parsed notice, its directives then its passages, in one transaction; return their new ids.
 
         Returns [] when a document with this id is already stored (idempotent re-ingest).
         """
 
     @abstractmethod
     def delete_document(self, doc_id: str) -> int:
-        """Delete a document and its directives; return the rows removed. KeyError when absent."""
+        """Delete a document with its directives and passages; return the directives removed. KeyError when absent."""
 
     @abstractmethod
     def find_documents(self, prefix: str) -> list[str]:
@@ -141,7 +141,7 @@ class Store(ABC):
 
     @abstractmethod
     def tagging_rows(self) -> list[tuple[int, str, str]]:
-        """(id, text, heading) of every stored row, in id order (what re-tagging reads)."""
+        """(id, text, heading) of every stored directive (passages are not tagged), in id order."""
 
     @abstractmethod
     def directive(self, directive_id: int) -> dict[str, Any] | None:

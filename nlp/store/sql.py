@@ -107,8 +107,9 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         with self.transaction():
             if not self._insert_document(notice, doc_id, name):
                 return []
-            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in notice.directives), +1)
-            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(notice.directives)]
+            rows = notice.directives + notice.passages
+            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in rows), +1)
+            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(rows)]
             self._bump_generation()
         return ids
 
@@ -178,11 +179,12 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         with self.transaction():
             if not self.has_document(doc_id):
                 raise KeyError(doc_id)
-            rows = self._conn.execute("SELECT keyword, context FROM directives WHERE doc_id = ?", (doc_id,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT keyword, context, kind FROM directives WHERE doc_id = ?", (doc_id,)).fetchall()
             self._add_df(term_counts((r[0], r[1]) for r in rows), -1)
             self._conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             self._bump_generation()
-        return len(rows)
+        return sum(r[2] == "directive" for r in rows)
 
     def find_documents(self, prefix: str) -> list[str]:
         rows = self._conn.execute(
@@ -238,7 +240,8 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
             yield int(r[0]), r[1]
 
     def tagging_rows(self) -> list[tuple[int, str, str]]:
-        rows = self._conn.execute("SELECT id, text, heading FROM directives ORDER BY id").fetchall()
+        rows = self._conn.execute(
+            "SELECT id, text, heading FROM directives WHERE kind = 'directive' ORDER BY id").fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
