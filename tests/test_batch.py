@@ -107,7 +107,7 @@ def test_retag_and_reembed_resume_after_a_kill(client, backend, tmp_path: Path, 
     with pytest.raises(KeyboardInterrupt):
         retag_parallel(client, tagger_dir(), data, on_chunk=crash_after_two)
     resumed = retag_parallel(client, tagger_dir(), data)
-    assert resumed.skipped == 16 and resumed.done == counts(ALL)[1] - 1 - 16  # all rows but the corrected one
+    assert resumed.skipped == 16 and resumed.done == counts(ALL)[0] - 1 - 16  # every directive but the corrected one
     with Store.open(data) as store:
         assert store.labels(first) == ["hai_long"]  # the user's correction is kept
         assert store.stats()["labelled_directives"] > 16
