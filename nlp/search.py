@@ -272,11 +272,12 @@ class Searcher:
         if not units:
             return []
         doc_freq = self.store.doc_frequencies(units)
-        selective = select_units(units, doc_freq, POSTINGS_BUDGET)
+        budget = min(POSTINGS_BUDGET, self.store.postings_budget or POSTINGS_BUDGET)
+        selective = select_units(units, doc_freq, budget)
         if not selective:
             return []
         pool = max(KEYWORD_POOL, limit)
-        if doc_freq[selective[0]] <= POSTINGS_BUDGET:
+        if doc_freq[selective[0]] <= budget:
             candidates = self.store.keyword_search(selective, pool, filters)
         else:  # even the rarest unit is common: the newest directives having the rarest units all
             rarest = sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u])[:3]

@@ -143,6 +143,7 @@ class PostgresStore(SQLStore):
 
     _LABELS_AGG = "string_agg(label, ' ')"
     holds_vectors = True
+    postings_budget = 1_500  # ts_rank reads each matching row's tsvector: ~10 µs a row (docs/benchmarks.md)
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -220,8 +221,9 @@ class PostgresStore(SQLStore):
         query = tsquery(units, require_all)
         where, params = self._where(filters)
         score, sort = ("ts_rank('{0, 0, 0.3, 1}', d.tsv, q.q)", "s DESC, d.id") if order == "bm25" else ("0", "d.id DESC")
+        join = "" if not params and where == "1 = 1" else " JOIN documents doc ON doc.doc_id = d.doc_id"
         rows = self._conn.execute(
-            f"SELECT d.id, {score} AS s FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id, "
+            f"SELECT d.id, {score} AS s FROM directives d{join}, "
             f"(SELECT ?::tsquery AS q) q WHERE d.tsv @@ q.q AND {where} ORDER BY {sort} LIMIT ?",
             [query, *params, limit],
         ).fetchall()
