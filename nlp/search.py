@@ -13,7 +13,6 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -240,8 +239,6 @@ class Searcher:
         self._own_store = store is None
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
         self._vectors: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()  # not self._lock: the embedding thread runs while a query holds it
-        self._embedding = ThreadPoolExecutor(1, thread_name_prefix="cchc-embed")
         try:
             self.embedder = resolve_embedder(self.data_dir, embedder, self.store)
             self.index: ANN = open_index(self.store, self.data_dir, self.embedder, wait=False)
@@ -250,7 +247,6 @@ class Searcher:
             raise
 
     def close(self) -> None:
-        self._embedding.shutdown(wait=False)
         if self._own_store:
             self.store.close()
 
@@ -311,14 +307,13 @@ class Searcher:
             return self._hits(self.keyword_ranking(query, depth, filters), k, query)
         # Sequential on purpose: the embedder's OpenMP threads and a concurrent SQLite thread fight for the
         # two cores (p95 > 1 s measured); the keyword side is a few ms.
+        # Sequential on purpose: embedding the query on a second thread while the keyword side runs was
+        # measured no faster on this shared 2-core machine (hybrid p50 53.4 vs 53.2 ms at 100k, HNSW).
         accented = has_diacritics(query)
-        # An accented query is embedded on a second thread while the keyword side runs (the embedder
-        # releases the GIL and uses one core for a query); an accent-less one is embedded after its
-        # accents are restored from the keyword matches.
-        pending = self._embedding.submit(self.embed_query, query) if accented else None
         keyword = self.keyword_ranking(query, depth, filters) if mode == "hybrid" or not accented else []
-        vector = pending.result() if pending else self.embed_query(query, [i for i, _ in keyword[:RESTORE_FROM]])
-        dense = self.dense_ranking(vector, depth, filters)
+        # an accent-less query is embedded after restoring its accents from the keyword matches
+        context = None if accented else [i for i, _ in keyword[:RESTORE_FROM]]
+        dense = self.dense_ranking(self.embed_query(query, context), depth, filters)
         if mode == "dense":
             return self._hits(dense, k, query)
         return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]]), k, query)
@@ -328,7 +323,7 @@ class Searcher:
         if context_ids:
             query = restore_diacritics(query, [t for _, t in self.store.directive_texts(context_ids)])
         texts = tuple(dense_query_texts(query))
-        with self._cache_lock:
+        with self._lock:
             cached = self._vectors.get(texts)
             if cached is not None:
                 self._vectors.move_to_end(texts)
@@ -336,7 +331,7 @@ class Searcher:
         vectors = self.embedder.query(list(texts))
         mean = vectors.mean(axis=0)
         vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
-        with self._cache_lock:
+        with self._lock:
             self._vectors[texts] = vector
             while len(self._vectors) > QUERY_CACHE:
                 self._vectors.popitem(last=False)
