@@ -1,5 +1,5 @@
 # cchc: two commands on a fresh machine.
-#   make run   - create .venv, install, build ./data from corpus/notices, open the Streamlit app
+#   make run   - create .venv, install, build ./data from corpus/notices (only when it is new), open the app
 #   make test  - install the dev extras and Chromium, run the whole test suite
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +8,9 @@ PYTHON ?= python3
 TORCH  := torch==2.13.0
 PORT   ?= 8501
 
-.PHONY: install dev run ingest app test test-fast chromium bench train clean
+DATA   := $(or $(CCHC_DATA_DIR),data)
+
+.PHONY: install dev run seed ingest app test test-fast chromium bench train clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +31,16 @@ dev: $(VENV)/.dev
 ingest: install
 	$(BIN)/cchc ingest corpus/notices
 
+# The bundled notices go into a new data directory only: a notice deleted in the app stays deleted.
+seed: install
+	@if [ -e "$(DATA)/cchc.sqlite" ]; then \
+		echo "Kho $(DATA) đã có: không nạp lại văn bản mẫu (make ingest để nạp lại)."; \
+	else $(BIN)/cchc ingest corpus/notices --data-dir "$(DATA)"; fi
+
 app: install
 	$(BIN)/streamlit run app_streamlit.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-run: ingest app
+run: seed app
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

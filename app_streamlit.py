@@ -5,13 +5,17 @@ import logging
 
 import streamlit as st
 
-from nlp.app import LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE, resources
+from nlp.app import FOLLOWUP_PAGE, LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE, resources, widgets
+from nlp.readers import MAX_BYTES
 
 log = logging.getLogger("cchc.app")
 
 PAGES = [
-    st.Page(SEARCH_PAGE, title="Tìm kiếm", icon=":material/search:", url_path="tim-kiem", default=True),
+    st.Page(SEARCH_PAGE, title="Tìm kiếm", icon=":material/search:", default=True),
+    # the default page lives at "/"; its own address /tim-kiem shows it too (hidden from the menu)
+    st.Page(SEARCH_PAGE, title="Tìm kiếm", icon=":material/search:", url_path="tim-kiem", visibility="hidden"),
     st.Page(TAG_PAGE, title="Gắn nhãn văn bản mới", icon=":material/new_label:", url_path="gan-nhan"),
+    st.Page(FOLLOWUP_PAGE, title="Theo dõi thực hiện", icon=":material/task_alt:", url_path="theo-doi"),
     st.Page(TRENDS_PAGE, title="Xu hướng", icon=":material/insights:", url_path="xu-huong"),
     st.Page(LIBRARY_PAGE, title="Kho văn bản", icon=":material/folder_open:", url_path="kho-van-ban"),
     st.Page(MODEL_PAGE, title="Mô hình", icon=":material/model_training:", url_path="mo-hinh"),
@@ -32,8 +36,9 @@ def sidebar() -> None:
 
 
 def main() -> None:
-    """Page config, navigation over the five pages, the running page, the sidebar."""
+    """Page config, navigation over the six pages, the running page, the sidebar."""
     st.set_page_config(page_title="CCHC – Tra cứu kết luận", page_icon=":material/account_balance:", layout="wide")
+    widgets.vietnamese_ui(MAX_BYTES // 2**20)
     page = st.navigation(PAGES)
     try:
         page.run()

@@ -39,6 +39,11 @@ def tag_page(page: Browser, url: str) -> None:
     page.scroll_to("Thông tin văn bản")
 
 
+def followup_page(page: Browser, url: str) -> None:
+    page.open(f"{url}/theo-doi")
+    page.type_into('input[aria-label="Tính trạng thái đến ngày"]', "15/10/2023")
+
+
 def shoot(url: str) -> None:
     """One screenshot per page."""
     with browser() as page:
@@ -46,6 +51,7 @@ def shoot(url: str) -> None:
         shots = {
             "search": (1000, lambda: page.open(f"{url}/?q={quote('hồ sơ trễ hạn')}")),
             "tag": (1300, lambda: tag_page(page, url)),
+            "followup": (1000, lambda: followup_page(page, url)),
             "trends": (2000, lambda: page.open(f"{url}/xu-huong")),
             "library": (1300, lambda: page.open(f"{url}/kho-van-ban")),
             "model": (1200, lambda: page.open(f"{url}/mo-hinh")),

@@ -27,6 +27,7 @@ from distributed import WorkerPlugin
 
 from nlp.config import data_dir as resolve_data_dir
 from nlp.ingest import FileResult, IngestReport, Ingestor, Prepared, collect_files, prepare_file
+from nlp.records import context_text
 from nlp.store import Store, content_id
 
 IN_FLIGHT_PER_WORKER = 4  # tasks queued per worker: bounded memory, workers never idle
@@ -225,9 +226,11 @@ def retag_parallel(
         index = open_index(store, data_dir, embedder, wait=False) if same else None
         tasks = chunks(rows, report.workers)
 
-        def with_vectors(chunk: list[tuple[int, str, str]]) -> list[tuple[int, str, str, np.ndarray | None]]:
+        def with_vectors(chunk: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, np.ndarray | None]]:
+            """(id, text, tagger context, stored vector or None) of a chunk of tagging rows."""
             vectors = index.vectors(np.array([r[0] for r in chunk], dtype=np.int64)) if index is not None else None
-            return [(r[0], r[1], r[2], None if vectors is None else vectors[i]) for i, r in enumerate(chunk)]
+            return [(r[0], r[1], context_text(r[2], r[3]), None if vectors is None else vectors[i])
+                    for i, r in enumerate(chunk)]
 
         bar, task = _progress(len(rows), "Gắn nhãn lại", progress)
         with bar:

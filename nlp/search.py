@@ -24,6 +24,7 @@ from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
 from nlp.store import Filters, Store
+from nlp.relevance import STOP_SYLLABLES, Results, contains_all, passes, query_groups
 from nlp.vitext import annotate_abbreviations, keyword_text
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -32,15 +33,11 @@ RRF_K = 60
 # A passage (text of a notice that is not a directive) counts this much of a directive's score, so it
 # ranks below a directive of equal relevance but still above weaker directives.
 PASSAGE_WEIGHT = 0.8
+DENSE_WEIGHT = 1.0  # weight of the dense list in the fusion (the keyword list weighs 1)
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
 QUERY_CACHE = 512  # query vectors kept per Searcher (a repeated query is not embedded again)
 MARK = "**"
-# Folded function syllables: never highlighted alone and dropped from keyword OR-clauses.
-STOP_SYLLABLES = frozenset(
-    "cac va cua cho trong de theo voi tai la co duoc nhung mot ve tu den khi nay do thi ma o hoac cung "
-    "nhu tren ra vao neu da se dang phai nhat ngay nam thang".split()
-)
 POSTINGS_BUDGET = 8_000  # postings FTS5 may walk to find keyword candidates (~0.65 µs each)
 KEYWORD_POOL = 200  # candidates rescored with the full query
 BM25_K1, BM25_B, CONTEXT_WEIGHT = 1.2, 0.75, 0.3
@@ -214,12 +211,14 @@ def dense_query_texts(query: str) -> list[str]:
     return [annotate_abbreviations(normalize_inline(query))]
 
 
-def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the ranked lists, best first."""
+def rrf(rankings: list[list[int]], k: int | None = None, weights: list[float] | None = None) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: sum of weight/(k + rank) over the ranked lists, best first."""
+    k = RRF_K if k is None else k
+    weights = weights or [1.0] * len(rankings)
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -283,6 +282,19 @@ class Searcher:
         rows = self.store.keyword_rows([i for i, _ in candidates])
         return bm25_rescore(rows, units, doc_freq, self.store.keyword_totals())[:limit]
 
+    def keyword_all_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Keyword mode: only directives whose text holds every word of the query (phrases whole),
+        ranked by BM25 over the query's units."""
+        terms = query_terms(query)
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:])]
+        groups = query_groups(query, set(self.store.doc_frequencies(pairs)))
+        if not groups:
+            return []
+        candidates = self.store.keyword_search(groups, max(KEYWORD_POOL, 4 * limit), filters, require_all=True)
+        rows = [r for r in self.store.keyword_rows([i for i, _ in candidates]) if contains_all(r[1], groups)]
+        units = query_units(query_terms(query))
+        return bm25_rescore(rows, units, self.store.doc_frequencies(units), self.store.keyword_totals())[:limit]
+
     def dense_ranking(
         self, query_vector: np.ndarray, limit: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
@@ -290,21 +302,30 @@ class Searcher:
         return self.index.search(query_vector, limit, allowed)
 
     # --- public API ---------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
-        """Top-k directives for a query. Scores: cosine (dense), BM25 (keyword), RRF (hybrid)."""
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+               offset: int = 0, cutoff: bool = True) -> list[Hit]:
+        """Top-k directives for a query (after the first `offset`). Scores: cosine (dense), BM25
+        (keyword), RRF (hybrid). Keyword mode returns only directives holding every query word; hybrid
+        and dense drop hits under the relevance cut-off unless `cutoff` is False."""
+        return self.search_page(query, k, mode, filters, offset, cutoff).hits
+
+    def search_page(self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+                    offset: int = 0, cutoff: bool = True) -> Results:
+        """`search` with whether more results follow and how many the cut-off removed."""
         if mode not in MODES:
             raise ValueError(f"Chế độ tìm kiếm không hợp lệ: '{mode}' (chọn hybrid, dense hoặc keyword).")
         query = query.strip()
         if not query or k <= 0:
-            return []
+            return Results()
         with self._lock:
-            return self._search(query, k, mode, filters)
+            return self._search(query, k, mode, filters, max(0, int(offset)), cutoff)
 
-    def _search(self, query: str, k: int, mode: str, filters: Filters | None) -> list[Hit]:
+    def _search(self, query: str, k: int, mode: str, filters: Filters | None, offset: int, cutoff: bool) -> Results:
         self.refresh()
-        depth = max(CANDIDATES, 2 * k)
+        want = offset + k + 1  # one more than the page: whether a next page exists
+        depth = max(CANDIDATES, 2 * want)
         if mode == "keyword":
-            return self._hits(self.keyword_ranking(query, depth, filters), k, query)
+            return self._page(self.keyword_all_ranking(query, want, filters), offset, k, query)
         # Sequential on purpose: the embedder's OpenMP threads and a concurrent SQLite thread fight for the
         # two cores (p95 > 1 s measured); the keyword side is a few ms.
         # Sequential on purpose: embedding the query on a second thread while the keyword side runs was
@@ -313,10 +334,36 @@ class Searcher:
         keyword = self.keyword_ranking(query, depth, filters) if mode == "hybrid" or not accented else []
         # an accent-less query is embedded after restoring its accents from the keyword matches
         context = None if accented else [i for i, _ in keyword[:RESTORE_FROM]]
-        dense = self.dense_ranking(self.embed_query(query, context), depth, filters)
-        if mode == "dense":
-            return self._hits(dense, k, query)
-        return self._hits(rrf([[i for i, _ in dense], [i for i, _ in keyword]]), k, query)
+        vector = self.embed_query(query, context)
+        dense = self.dense_ranking(vector, depth, filters)
+        ranked = dense if mode == "dense" else rrf([[i for i, _ in dense], [i for i, _ in keyword]],
+                                                      weights=[DENSE_WEIGHT, 1.0])
+        cut = 0
+        if cutoff:
+            kept = self.relevant(ranked, query, vector, dict(dense))
+            cut, ranked = len(ranked) - len(kept), kept
+        page = self._page(ranked, offset, k, query)
+        page.cut = cut
+        return page
+
+    def relevant(self, ranked: list[tuple[int, float]], query: str, vector: np.ndarray,
+                 cosines: dict[int, float]) -> list[tuple[int, float]]:
+        """The ranked hits that pass the relevance cut-off (nlp.relevance.passes), in order."""
+        terms = query_terms(query)
+        text_terms = {r[0]: r[1] for r in self.store.keyword_rows([i for i, _ in ranked])}
+        kept = []
+        for directive_id, score in ranked:
+            cos = cosines.get(directive_id)
+            if cos is None:
+                v = self.index.vector(directive_id)
+                cos = float(v @ vector) if v is not None else 0.0
+            if passes(cos, text_terms.get(directive_id, ""), terms, self.embedder.id):
+                kept.append((directive_id, score))
+        return kept
+
+    def _page(self, ranked: list[tuple[int, float]], offset: int, k: int, query: str) -> Results:
+        hits = self._hits(ranked, offset + k + 1, query)
+        return Results(hits=hits[offset : offset + k], more=len(hits) > offset + k)
 
     def embed_query(self, query: str, context_ids: list[int] | None = None) -> np.ndarray:
         """The query vector; an accent-less query is first restored from the texts of `context_ids`."""
@@ -355,10 +402,11 @@ class Searcher:
 
     def _hits(
         self, ranked: list[tuple[int, float]], k: int, query: str, snippet: bool = True,
-        passage_weight: float = PASSAGE_WEIGHT,
+        passage_weight: float | None = None,
     ) -> list[Hit]:
         """Join ranked ids back to the store (dropping absent ones), rank passages below directives of equal
         score (`passage_weight` times their score; 0 leaves passages out) and add snippets."""
+        passage_weight = PASSAGE_WEIGHT if passage_weight is None else passage_weight
         rows = self.store.hits([i for i, _ in ranked])
         scored: list[tuple[float, int, Hit]] = []
         for position, (directive_id, score) in enumerate(ranked):

@@ -16,16 +16,28 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold
 
 from nlp.config import tagger_dir
 from nlp.units import strip_addressee
 from nlp.normalize import normalize_inline
-from nlp.taxonomy import AREA_IDS
+from nlp.taxonomy import AREAS, AREA_IDS
 from nlp.vitext import keyword_text, segment
 
 MODEL_FILE = "tagger.joblib"
 _EPS = 1e-4
+# Each area's explicit terms as folded, abbreviation-expanded syllables, padded for whole-word matching.
+_EXPLICIT = tuple(tuple(f" {keyword_text(t)} " for t in area.explicit) for area in AREAS)
+
+
+def term_counts(texts: list[str]) -> np.ndarray:
+    """(n, 8) log(1 + number of each area's explicit terms in each text), matched without accents."""
+    out = np.zeros((len(texts), len(_EXPLICIT)))
+    for i, text in enumerate(texts):
+        padded = f" {keyword_text(text)} "
+        for j, terms in enumerate(_EXPLICIT):
+            out[i, j] = np.log1p(sum(t in padded for t in terms))
+    return out
 
 
 def word_features(text: str) -> list[str]:
@@ -63,6 +75,7 @@ class Tagger:
         c_embed: float = 1.0,
         c_stack: float = 1.0,
         mask_addressee: bool = True,
+        use_terms: bool = True,
         folds: int = 5,
         random_state: int = 0,
     ) -> None:
@@ -71,6 +84,7 @@ class Tagger:
         self.c_embed = c_embed
         self.c_stack = c_stack
         self.mask_addressee = mask_addressee
+        self.use_terms = use_terms  # each area's explicit terms as a third input of the stacker
         self.folds = folds
         self.random_state = random_state
         self.labels_: tuple[str, ...] = AREA_IDS
@@ -112,11 +126,11 @@ class Tagger:
         return model.passage(texts) if texts else np.zeros((0, model.dim), dtype=np.float32)
 
     # -- base models ------------------------------------------------------------------------------
-    def _fit_linear(self, X, y: np.ndarray, c: float) -> LogisticRegression | float:
+    def _fit_linear(self, X, y: np.ndarray, c: float, weight: np.ndarray | None = None) -> LogisticRegression | float:
         if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant prior
             return float(y.mean())
         model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=self.random_state)
-        return model.fit(X, y)
+        return model.fit(X, y, sample_weight=weight)
 
     @staticmethod
     def _score(model: LogisticRegression | float, X) -> np.ndarray:
@@ -124,12 +138,23 @@ class Tagger:
             return np.full(X.shape[0], model)
         return model.predict_proba(X)[:, 1]
 
-    def _fit_base(self, texts, context, emb, Y):
+    def _fit_base(self, texts, context, emb, Y, weight=None):
         vecs = self._vectorizers()
         Xt = self._text_matrix(vecs, texts, context, fit=True)
-        text_models = [self._fit_linear(Xt, Y[:, j], self.c_text) for j in range(Y.shape[1])]
-        emb_models = [self._fit_linear(emb, Y[:, j], self.c_embed) for j in range(Y.shape[1])] if emb is not None else []
+        text_models = [self._fit_linear(Xt, Y[:, j], self.c_text, weight) for j in range(Y.shape[1])]
+        emb_models = ([self._fit_linear(emb, Y[:, j], self.c_embed, weight) for j in range(Y.shape[1])]
+                      if emb is not None else [])
         return vecs, text_models, emb_models
+
+    def _stack_input(self, scores: np.ndarray, terms: np.ndarray | None, j: int) -> np.ndarray:
+        """What label j's stacker sees: the logits of the base models' scores, and its explicit terms."""
+        x = _logit(scores[:, j, :])
+        return np.column_stack([x, terms[:, j]]) if terms is not None else x
+
+    def _terms(self, texts: list[str]) -> np.ndarray | None:
+        if not getattr(self, "use_terms", False):
+            return None
+        return term_counts([strip_addressee(t) for t in texts] if self.mask_addressee else texts)
 
     def _base_scores(self, base, texts, context, emb) -> np.ndarray:
         vecs, text_models, emb_models = base
@@ -146,8 +171,16 @@ class Tagger:
         Y: np.ndarray,
         context: list[str] | None = None,
         embeddings: np.ndarray | None = None,
+        groups: list[str] | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> Tagger:
-        """Fit on directive texts and a (n, 8) 0/1 label matrix in taxonomy order."""
+        """Fit on directive texts and a (n, 8) 0/1 label matrix in taxonomy order.
+
+        With `groups` (where each row comes from: a writer's file, a set of notices), the out-of-fold
+        scores that train the stacker and choose the thresholds hold whole groups out, so calibration
+        sees the shift from one writer to another, as real texts will bring. `sample_weight` weighs rows
+        (officers' corrections count more than written examples).
+        """
         texts = [normalize_inline(t) for t in texts]
         context = list(context) if context is not None else [""] * len(texts)
         Y = np.asarray(Y, dtype=int)
@@ -156,19 +189,27 @@ class Tagger:
         emb = self._embed(texts, embeddings)
         # out-of-fold scores of the base models train the stacker and choose the thresholds
         oof = np.zeros((len(texts), Y.shape[1], 2 if emb is not None else 1))
-        folds = KFold(self.folds, shuffle=True, random_state=self.random_state)
-        for train, held in folds.split(texts):
+        n_groups = len(set(groups)) if groups is not None else 0
+        if n_groups >= 3:
+            splits = GroupKFold(min(self.folds, n_groups)).split(texts, groups=groups)
+        else:
+            splits = KFold(self.folds, shuffle=True, random_state=self.random_state).split(texts)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        for train, held in splits:
             base = self._fit_base(
-                [texts[i] for i in train], [context[i] for i in train], emb[train] if emb is not None else None, Y[train]
+                [texts[i] for i in train], [context[i] for i in train], emb[train] if emb is not None else None, Y[train],
+                None if weight is None else weight[train],
             )
             oof[held] = self._base_scores(
                 base, [texts[i] for i in held], [context[i] for i in held], emb[held] if emb is not None else None
             )
-        self.stackers_ = [self._fit_linear(_logit(oof[:, j, :]), Y[:, j], self.c_stack) for j in range(Y.shape[1])]
-        calibrated = np.column_stack([self._score(s, _logit(oof[:, j, :])) for j, s in enumerate(self.stackers_)])
+        terms = self._terms(texts)
+        self.stackers_ = [self._fit_linear(self._stack_input(oof, terms, j), Y[:, j], self.c_stack, weight)
+                          for j in range(Y.shape[1])]
+        calibrated = np.column_stack([self._score(s, self._stack_input(oof, terms, j)) for j, s in enumerate(self.stackers_)])
         self.oof_proba_ = calibrated
         self.thresholds_ = np.array([_best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
-        self.base_ = self._fit_base(texts, context, emb, Y)
+        self.base_ = self._fit_base(texts, context, emb, Y, weight)
         self.feature_names_ = None
         return self
 
@@ -181,7 +222,8 @@ class Tagger:
         if not texts:
             return np.zeros((0, len(self.labels_)))
         scores = self._base_scores(self.base_, texts, context, self._embed(texts, embeddings))
-        return np.column_stack([self._score(s, _logit(scores[:, j, :])) for j, s in enumerate(self.stackers_)])
+        terms = self._terms(texts)
+        return np.column_stack([self._score(s, self._stack_input(scores, terms, j)) for j, s in enumerate(self.stackers_)])
 
     def predict(
         self,

@@ -1,4 +1,11 @@
-"""Training and honest evaluation of the tagger; writes the model and its model card."""
+"""Training of the tagger on the team's labelled data and officers' corrections; writes the model and its card.
+
+Data: every row of `corpus/labels/*.jsonl` (the group is the file) and every directive of the written
+real-genre sets `corpus/realstyle/*/` (the group is the set; the context is its notice's title), plus the
+corrections saved in the store of a data directory (weighted FEEDBACK_WEIGHT, so that a correction changes
+the model's answer for that directive). An officer's retraining writes to `<data dir>/tagger/`, leaving
+the shipped model in `models/tagger/` untouched.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -10,13 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.config import PROJECT_ROOT, tagger_dir
+from nlp.config import PROJECT_ROOT, data_dir as resolve_data_dir, officer_tagger_dir, tagger_dir
+from nlp.model_card import last_evaluation, write_card
+from nlp.records import context_text
 from nlp.tagger import Tagger, labels_to_matrix
-from nlp.taxonomy import AREA_IDS, area_name, check_labels
+from nlp.tagger_eval import cross_validate, evaluate, realdev_rows
+from nlp.taxonomy import check_labels
 
 LABELS_DIR = PROJECT_ROOT / "corpus" / "labels"
-# Sections of the model card that hold an evaluation.
-EVAL_KEYS = ("cross_validation", "real_notices_unseen", "written_notices_unseen", "real_notices_unseen_tfidf_only")
+REALSTYLE_DIR = PROJECT_ROOT / "corpus" / "realstyle"
+FEEDBACK_WEIGHT = 5.0
 
 
 @dataclass
@@ -24,11 +34,17 @@ class Example:
     text: str
     labels: list[str]
     heading: str
-    group: str  # where it comes from: a file of written examples, the seeds, user feedback
+    group: str  # where it comes from: a file of written examples, a written set, the seeds, user feedback
+    title: str = ""  # the title of the notice it comes from
+    weight: float = 1.0
+
+    @property
+    def context(self) -> str:
+        return context_text(self.heading, self.title)
 
 
-def load_examples(labels_dir: Path = LABELS_DIR) -> list[Example]:
-    """Every labelled directive of corpus/labels/*.jsonl; the group is the file name."""
+def load_examples(labels_dir: Path = LABELS_DIR, realstyle_dir: Path = REALSTYLE_DIR) -> list[Example]:
+    """Every labelled directive of corpus/labels/*.jsonl and of the written sets in corpus/realstyle/."""
     out: list[Example] = []
     for file in sorted(labels_dir.glob("*.jsonl")):
         for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
@@ -39,21 +55,30 @@ def load_examples(labels_dir: Path = LABELS_DIR) -> list[Example]:
                 labels = check_labels(row["labels"])
             except ValueError as exc:
                 raise ValueError(f"{file.name}:{n}: {exc}") from exc
-            out.append(Example(row["text"], labels, row.get("heading", ""), file.stem))
+            out.append(Example(row["text"], labels, row.get("heading", ""), file.stem, row.get("title", "")))
+    for root in sorted(p for p in realstyle_dir.glob("*") if (p / "directives.jsonl").exists()):
+        titles = {}
+        for line in (root / "docs.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+            cols = line.split("\t")
+            titles[cols[0]] = cols[6] if len(cols) > 6 else ""
+        for n, line in enumerate((root / "directives.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                row = json.loads(line)
+                out.append(Example(" ".join(row["text"].split()), check_labels(row["labels"]), "",
+                                   f"realstyle_{root.name}", titles.get(row["doc"], "")))
     return out
 
 
 def feedback_examples(data_dir: str | Path | None) -> list[Example]:
     """Corrections saved by users in the store of `data_dir` (none if there is no store)."""
-    from nlp.config import data_dir as resolve
     from nlp.store import Store
 
-    path = resolve(data_dir)
+    path = resolve_data_dir(data_dir)
     if not (path / "cchc.sqlite").exists():
         return []
     with Store.open(path) as store:
-        return [Example(r["text"], check_labels(r["labels"]), r.get("heading") or "", "feedback")
-                for r in store.feedback_rows()]
+        return [Example(r["text"], check_labels(r["labels"]), r.get("heading") or "", "feedback",
+                        weight=FEEDBACK_WEIGHT) for r in store.feedback_rows()]
 
 
 def merge(examples: list[Example], feedback: list[Example]) -> list[Example]:
@@ -65,75 +90,80 @@ def merge(examples: list[Example], feedback: list[Example]) -> list[Example]:
 def data_hash(examples: list[Example]) -> str:
     h = hashlib.sha256()
     for e in sorted(examples, key=lambda e: (e.text, e.labels)):
-        h.update(json.dumps([e.text, e.labels, e.heading], ensure_ascii=False).encode())
+        h.update(json.dumps([e.text, e.labels, e.heading, e.title, e.weight], ensure_ascii=False).encode())
     return h.hexdigest()[:16]
 
 
-def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
-    """Per-label precision/recall/F1 with support, plus micro and macro F1."""
-    per_label = {}
-    for j, area in enumerate(AREA_IDS):
-        tp = int((y_pred[:, j] & y_true[:, j]).sum())
-        fp = int((y_pred[:, j] & (1 - y_true[:, j])).sum())
-        fn = int(((1 - y_pred[:, j]) & y_true[:, j]).sum())
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        per_label[area] = {"precision": round(p, 3), "recall": round(r, 3),
-                           "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3), "support": int(y_true[:, j].sum())}
-    tp = int((y_pred & y_true).sum())
-    micro = 2 * tp / max(int(y_pred.sum() + y_true.sum()), 1)
-    supported = [v["f1"] for v in per_label.values() if v["support"]]
-    exact = float((y_pred == y_true).all(axis=1).mean()) if len(y_true) else 0.0
-    return {"micro_f1": round(micro, 3), "macro_f1": round(float(np.mean(supported)) if supported else 0.0, 3),
-            "exact_match": round(exact, 3), "n": int(len(y_true)), "per_label": per_label}
-
-
-def embed_all(examples: list[Example], embedder: str | None) -> tuple[np.ndarray | None, str]:
-    """Passage embeddings of every example (computed once, shared by all folds) and the embedder id."""
+def embed_texts(texts: list[str], embedder: str | None, cache_dir: Path | None = None) -> tuple[np.ndarray | None, str]:
+    """Passage embeddings of `texts` and the embedder id; vectors already computed are read from a cache
+    in `cache_dir` (one .npz per embedder), so retraining embeds only new rows."""
     if not embedder:
         return None, ""
     from nlp.embed import load_embedder
     from nlp.normalize import normalize_inline
 
     model = load_embedder(embedder)
-    return model.passage([normalize_inline(e.text) for e in examples]), model.id
+    keys = [hashlib.sha1(normalize_inline(t).encode()).hexdigest() for t in texts]
+    cache: dict[str, np.ndarray] = {}
+    file = cache_dir / f"embeddings-{hashlib.sha1(model.id.encode()).hexdigest()[:12]}.npz" if cache_dir else None
+    if file is not None and file.exists():
+        with np.load(file) as data:
+            cache = dict(zip(data["keys"].tolist(), data["vectors"]))
+    missing = [i for i, k in enumerate(keys) if k not in cache]
+    if missing:
+        vectors = model.passage([normalize_inline(texts[i]) for i in missing])
+        cache.update({keys[i]: v for i, v in zip(missing, vectors)})
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(file, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())))
+    return np.stack([cache[k] for k in keys]).astype(np.float32), model.id
 
 
-def _fit(examples: list[Example], emb: np.ndarray | None, embedder_id: str, **params) -> Tagger:
+def fit_tagger(examples: list[Example], emb: np.ndarray | None, embedder_id: str, **params) -> Tagger:
+    """A tagger fitted on `examples` (their embeddings in `emb`), calibrated across their groups."""
     tagger = Tagger(embedder=embedder_id or None, **params)
     tagger.embedder_id = embedder_id
     return tagger.fit([e.text for e in examples], labels_to_matrix([e.labels for e in examples]),
-                      context=[e.heading for e in examples], embeddings=emb)
+                      context=[e.context for e in examples], embeddings=emb, groups=[e.group for e in examples],
+                      sample_weight=np.array([e.weight for e in examples]))
 
 
-def evaluate_held_out(
-    examples: list[Example], emb: np.ndarray | None, embedder_id: str, test_groups: set[str], **params
-) -> dict:
-    """Train on every group except `test_groups`, score on those."""
-    train = [i for i, e in enumerate(examples) if e.group not in test_groups]
-    test = [i for i, e in enumerate(examples) if e.group in test_groups]
-    tagger = _fit([examples[i] for i in train], emb[train] if emb is not None else None, embedder_id, **params)
-    proba = tagger.predict_proba([examples[i].text for i in test], [examples[i].heading for i in test],
-                                 emb[test] if emb is not None else None)
-    pred = (proba >= tagger.thresholds_).astype(int)
-    return scores(labels_to_matrix([examples[i].labels for i in test]), pred)
+def _held_out(examples: list[Example], emb: np.ndarray | None, embedder_id: str, held: Callable[[Example], bool],
+              **params) -> dict:
+    """Train on the examples `held` rejects, evaluate on those it accepts."""
+    train = [i for i, e in enumerate(examples) if not held(e)]
+    test = [i for i, e in enumerate(examples) if held(e)]
+    tagger = fit_tagger([examples[i] for i in train], emb[train] if emb is not None else None, embedder_id, **params)
+    return evaluate(tagger, [examples[i].text for i in test], [examples[i].labels for i in test],
+                    [examples[i].context for i in test], emb[test] if emb is not None else None)
 
 
-def cross_validate(examples: list[Example], emb: np.ndarray | None, embedder_id: str, **params) -> dict:
-    """Leave-one-group-out: each file of written examples, the seeds and the written notices in turn."""
-    groups = sorted({e.group for e in examples if e.group != "feedback"})
-    y_true, y_pred = [], []
-    for g in groups:
-        test = [i for i, e in enumerate(examples) if e.group == g]
-        train = [i for i, e in enumerate(examples) if e.group != g]
-        tagger = _fit([examples[i] for i in train], emb[train] if emb is not None else None, embedder_id, **params)
-        proba = tagger.predict_proba([examples[i].text for i in test], [examples[i].heading for i in test],
-                                     emb[test] if emb is not None else None)
-        y_pred.append((proba >= tagger.thresholds_).astype(int))
-        y_true.append(labels_to_matrix([examples[i].labels for i in test]))
-    result = scores(np.vstack(y_true), np.vstack(y_pred))
-    result["folds"] = groups
-    return result
+def evaluate_all(examples: list[Example], emb: np.ndarray | None, embedder_id: str, embedder: str | None,
+                 progress: Callable[[str], None], **params) -> dict:
+    """Every evaluation section of the model card (see nlp.model_card.SECTIONS)."""
+    out: dict = {}
+    real = realdev_rows()
+    if real is not None:
+        progress("Đánh giá trên văn bản thật (realdev)…")
+        texts, labels = real
+        real_emb, _ = embed_texts(texts, embedder)
+        tagger = fit_tagger(examples, emb, embedder_id, **params)
+        out["realdev"] = evaluate(tagger, texts, labels, embeddings=real_emb)
+        ablation = {"full model": out["realdev"]}
+        for name, changes in (("TF-IDF half only (no embeddings)", {"embedder": None}),
+                              ("without the explicit-term input", {"use_terms": False})):
+            no_emb = "embedder" in changes
+            t = fit_tagger(examples, None if no_emb else emb, "" if no_emb else embedder_id,
+                           **{**params, **{k: v for k, v in changes.items() if k != "embedder"}})
+            ablation[name] = evaluate(t, texts, labels, embeddings=None if no_emb else real_emb)
+        out["realdev_ablation"] = {k: {"micro_f1": v["micro_f1"], "macro_f1": v["macro_f1"]} for k, v in ablation.items()}
+    progress("Đánh giá chéo theo nguồn dữ liệu (leave-one-source-out)…")
+    out["cross_validation"] = cross_validate(
+        examples, lambda idx: fit_tagger([examples[i] for i in idx], emb[idx] if emb is not None else None, embedder_id, **params),
+        lambda idx: emb[idx] if emb is not None else None)
+    out["real_notices_unseen"] = _held_out(examples, emb, embedder_id, lambda e: e.group == "seeds", **params)
+    out["realstyle_unseen"] = _held_out(examples, emb, embedder_id, lambda e: e.group.startswith("realstyle_"), **params)
+    return out
 
 
 def train(
@@ -144,10 +174,14 @@ def train(
     progress: Callable[[str], None] = print,
     **params,
 ) -> dict:
-    """Train on corpus/labels + user feedback, evaluate honestly, save the model and its card."""
+    """Train on the labelled data + the corrections of `data_dir`, evaluate honestly, save the model and card.
+
+    The model goes to `out_dir`, by default the officer's model directory of `data_dir` (`<data>/tagger/`).
+    """
+    out_dir = Path(out_dir) if out_dir else officer_tagger_dir(data_dir)
     examples = merge(load_examples(), feedback_examples(data_dir))
     progress(f"{len(examples)} câu chỉ đạo có nhãn; đang tính vector nhúng…")
-    emb, embedder_id = embed_all(examples, embedder)
+    emb, embedder_id = embed_texts([e.text for e in examples], embedder, resolve_data_dir(data_dir) / "cache")
     card: dict = {
         "model": "cchc reform-area tagger",
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
@@ -156,85 +190,15 @@ def train(
         "embedder_id": embedder_id or None,
     }
     if evaluate:
-        progress("Đánh giá chéo theo nhóm dữ liệu (leave-one-group-out)…")
-        card["cross_validation"] = cross_validate(examples, emb, embedder_id, **params)
-        card["real_notices_unseen"] = evaluate_held_out(examples, emb, embedder_id, {"seeds"}, **params)
-        card["written_notices_unseen"] = evaluate_held_out(examples, emb, embedder_id, {"written_notices"}, **params)
-        if emb is not None:
-            progress("Đánh giá nửa TF-IDF riêng (không dùng vector nhúng)…")
-            card["real_notices_unseen_tfidf_only"] = evaluate_held_out(examples, None, "", {"seeds"}, **params)
+        card.update(evaluate_all(examples, emb, embedder_id, embedder, progress, **params))
     else:
-        previous = last_evaluation(tagger_dir(out_dir))
+        previous = last_evaluation(out_dir) or last_evaluation(tagger_dir())  # the shipped model's, at first
         if previous:
             card["previous_evaluation"] = previous
     progress("Huấn luyện mô hình cuối trên toàn bộ dữ liệu…")
-    tagger = _fit(examples, emb, embedder_id, **params)
+    tagger = fit_tagger(examples, emb, embedder_id, **params)
     card.update(tagger.card())
     path = tagger.save(out_dir)
     write_card(card, path)
     progress(f"Đã lưu mô hình vào {path}")
     return card
-
-
-def read_card(model_dir: Path) -> dict | None:
-    """model_card.json of a model directory (None if absent or unreadable)."""
-    try:
-        return json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def last_evaluation(model_dir: Path) -> dict:
-    """The evaluation of the model card in `model_dir` (its own or the one it carried), with its date and data."""
-    old = read_card(model_dir) or {}
-    if "cross_validation" not in old:
-        return old.get("previous_evaluation", {})
-    return {"date": old.get("date"), "data": old.get("data"), **{k: old[k] for k in EVAL_KEYS if k in old}}
-
-
-def write_card(card: dict, path: Path) -> None:
-    """model_card.json and a readable model_card.md beside the model."""
-    (path / "model_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    lines = [
-        "# Model card: cchc reform-area tagger", "",
-        f"- Date: {card['date']}", f"- Training rows: {card['data']['n']} (data hash `{card['data']['hash']}`)",
-        f"- Rows per source: {', '.join(f'{g} {n}' for g, n in card['data']['groups'].items())}",
-        f"- Embedder: `{card['embedder_id']}`" if card.get("embedder_id") else "- Embedder: none (TF-IDF only)",
-        "- Model: per label, logistic regression on TF-IDF (segmented words + bigrams, accent-less character "
-        "2-5-grams, heading words) and logistic regression on sentence embeddings, stacked by a logistic "
-        "calibrator fitted on 5-fold out-of-fold scores; per-label thresholds maximise out-of-fold F1; no label "
-        "clears its threshold = abstain.",
-        "",
-    ]
-    sections = [
-        ("cross_validation", "Leave-one-source-out cross-validation (each writer's file, the seeds and the "
-         "written notices held out in turn)"),
-        ("real_notices_unseen", "Real notices never seen: trained without the five seed notices, scored on their "
-         "56 hand-labelled directives"),
-        ("written_notices_unseen", "Whole written notices never seen: trained without them, scored on their "
-         "directives"),
-        ("real_notices_unseen_tfidf_only", "Same as the real-notice test, TF-IDF half only (ablation)"),
-    ]
-    evaluated = card
-    if "cross_validation" not in card and card.get("previous_evaluation"):
-        evaluated = card["previous_evaluation"]
-        lines += [f"Trained without evaluation; the scores below are from the last full training "
-                  f"({evaluated.get('date')}, {evaluated.get('data', {}).get('n')} rows).", ""]
-    for key, title in sections:
-        if key not in evaluated:
-            continue
-        s = evaluated[key]
-        lines += [f"## {title}", "", f"micro-F1 **{s['micro_f1']}**, macro-F1 **{s['macro_f1']}**, exact match "
-                  f"{s['exact_match']}, n = {s['n']}", "", "| area | precision | recall | F1 | support |",
-                  "|---|---|---|---|---|"]
-        for area, v in s["per_label"].items():
-            lines.append(f"| {area_name(area)} (`{area}`) | {v['precision']} | {v['recall']} | {v['f1']} | {v['support']} |")
-        lines.append("")
-    lines += ["## Thresholds", "", "| area | threshold |", "|---|---|"]
-    lines += [f"| `{a}` | {t} |" for a, t in card["thresholds"].items()]
-    lines += ["", "## Limits", "",
-              "The written examples were produced by the cchc team in the voice of district and commune notices; "
-              "the seed notices are the only real documents. Scores on other provinces' phrasing, on long "
-              "multi-topic paragraphs and on areas with few examples (thể chế, tổ chức bộ máy) are less certain "
-              "than these numbers suggest. Known confusion: everyday words that double as area terms pull a label in (\"tài sản\" of citizens in a flood-safety task reads as public assets, `tai_chinh_cong`). Officers' corrections (feedback) are added at the next `cchc train`.", ""]
-    (path / "model_card.md").write_text("\n".join(lines), encoding="utf-8")

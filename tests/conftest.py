@@ -121,10 +121,18 @@ def seeded(backend: Backend, build: Callable[[Path, str | None], object], data_d
     return data_dir, url
 
 
+def live_copy(backend: Backend, seed: tuple[Path, str | None]) -> str | None:
+    """A database copy of seeded data for a module's readers (a template database takes no connections)."""
+    return backend.server.create(template=dbname(seed[1])) if backend.is_pg and seed[1] else None
+
+
 def use_copy(backend: Backend, seed: tuple[Path, str | None], target: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of seeded data for one test (the data dir; and a database copy in the env)."""
     data_dir, url = seed
-    shutil.copytree(data_dir, target)
+    if data_dir.exists():
+        shutil.copytree(data_dir, target)
+    else:  # PostgreSQL: nothing was written to the data dir
+        target.mkdir(parents=True)
     if url is not None:
         copy = backend.server.create(template=dbname(url))
         monkeypatch.setenv("CCHC_DATABASE_URL", copy)

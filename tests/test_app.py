@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nlp.app import LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE
+from nlp.app import FOLLOWUP_PAGE, LIBRARY_PAGE, MODEL_PAGE, SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE
 from nlp.parser import parse_notice
 from nlp.search import Searcher
 from nlp.store import Filters, Store
 from nlp.tagger import Tagger
-from nlp.train import EVAL_KEYS, last_evaluation, read_card, write_card
+from nlp.model_card import EVAL_KEYS, last_evaluation, read_card, write_card
 from nlp.trends import cell_directives, trend_counts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,10 +90,12 @@ def paste(at: AppTest, text: str) -> AppTest:
 def test_search_known_query_finds_the_seed_directive(seeded: Path, open_app) -> None:
     at = open_app(seeded, q="hồ sơ trễ hạn")
     cards = [t for t in texts(at) if re.match(r"\d+\. ", t)]
-    assert len(cards) == 10
+    assert 1 <= len(cards) <= 10  # only what passes the relevance cut-off
     assert any("số lượng hồ sơ trễ hạn" in c for c in cards[:3])
     assert any(":orange-background[" in m.value for m in at.markdown)  # matched words are highlighted
-    assert any("Đại Lãnh" in c.value for c in at.caption)  # the notice it comes from
+    sources = [c.value for c in at.caption if c.value.startswith(":material/description:")]
+    assert len(sources) == len(cards) and any("Đại Lãnh" in c for c in sources)  # the notice it comes from
+    assert all(re.search(r"Số \S+|Không rõ số hiệu", c) and re.search(r"ngày [\d/]+", c) for c in sources)
 
 
 def test_search_filters_modes_open_and_similar(seeded: Path, open_app) -> None:
@@ -101,7 +103,9 @@ def test_search_filters_modes_open_and_similar(seeded: Path, open_app) -> None:
     at.multiselect(key="s_localities").set_value(["Hương Sơn"]).run()
     assert {c.value.split(" · ")[-2] for c in at.caption if c.value.startswith(":material/description:")} == \
         {"Hương Sơn, Huyện"}
-    at.radio(key="search_mode").set_value("keyword").run()
+    at.radio(key="search_mode").set_value("keyword").run()  # every word is required: none holds them all
+    assert "Không tìm thấy chỉ đạo nào phù hợp" in at.info[0].value
+    at.text_input(key="q").input("hồ sơ").run()
     first = next(b for b in at.button if b.label == "Chỉ đạo tương tự")
     first.click().run()
     assert "Chỉ đạo tương tự (cùng ý, trong mọi văn bản của kho)" in texts(at)
@@ -157,10 +161,12 @@ def test_a_correction_is_stored_as_feedback_and_relabels_the_stored_directive(wr
 
 
 def test_saving_a_new_notice_makes_it_searchable_at_once(writable: Path, open_app) -> None:
-    at = paste(open_app(writable, TAG_PAGE), NEW_NOTICE.read_text(encoding="utf-8"))
-    assert "13 chỉ đạo" in [h.value for h in at.subheader]
+    text = NEW_NOTICE.read_text(encoding="utf-8")
+    n = len(parse_notice(text).directives)
+    at = paste(open_app(writable, TAG_PAGE), text)
+    assert n >= 10 and f"{n} chỉ đạo" in [h.value for h in at.subheader]
     click(at, "Lưu vào kho")
-    assert "Đã lưu văn bản vào kho: 13 chỉ đạo" in " ".join(s.value for s in at.success)
+    assert f"Đã lưu văn bản vào kho: {n} chỉ đạo" in " ".join(s.value for s in at.success)
     at.switch_page(SEARCH_PAGE).run()
     at.text_input(key="q").input("thành lập Đoàn kiểm tra CCHC").run()
     assert not at.exception
@@ -300,11 +306,11 @@ def test_retrain_shows_progress_and_reloads(writable: Path, open_app, monkeypatc
 # --- every page on an empty corpus --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [SEARCH_PAGE, TAG_PAGE, TRENDS_PAGE, LIBRARY_PAGE, MODEL_PAGE])
+@pytest.mark.parametrize("page", [SEARCH_PAGE, TAG_PAGE, FOLLOWUP_PAGE, TRENDS_PAGE, LIBRARY_PAGE, MODEL_PAGE])
 def test_every_page_works_on_an_empty_corpus(page: str, open_app, tmp_path: Path) -> None:
     at = open_app(tmp_path / "empty", page)
     assert not at.error
-    if page in (SEARCH_PAGE, TRENDS_PAGE, LIBRARY_PAGE):
+    if page in (SEARCH_PAGE, FOLLOWUP_PAGE, TRENDS_PAGE, LIBRARY_PAGE):
         assert "Kho văn bản đang trống" in at.info[0].value
     if page == TAG_PAGE:
         assert at.text_area(key="tag_text") is not None

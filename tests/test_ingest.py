@@ -207,7 +207,8 @@ def test_tagger_gets_the_index_embeddings_once(fresh_store, tmp_path: Path) -> N
     call = tagger.calls[0]
     n = counts("002")[0]
     assert call["embeddings"] is not None and call["embeddings"].shape == (n, 384)
-    assert call["context"] == [""] * n  # the section heading, as in training (seed 002 has none)
+    title = parse_notice(seed("002").read_text(encoding="utf-8")).title
+    assert call["context"] == [title] * n  # heading (seed 002 has none) and notice title, as in training
     assert call["top_terms"] == 0  # explanations are not stored, so not computed
     with Store.open(tmp_path) as store:
         ids = store.directive_ids()[:n]  # directives first, then passages

@@ -82,7 +82,7 @@ def test_page_break_stays_in_one_directive(parsed):
     assert d.text.startswith("Giao Văn phòng HĐND&UBND huyện đôn đốc")
     assert "tổng hợp kết quả thực hiện theo từng tháng, báo cáo lãnh đạo UBND huyện." in d.text
     assert d.text.endswith("đối với CBCCV, nhất là người đứng đầu.")
-    assert d.unit == "Văn phòng HĐND&UBND huyện"
+    assert d.unit == "Văn phòng HĐND và UBND huyện"  # canonical spelling
     d = _by_path(parsed["002"], "3")
     assert "trên phần mềm một cửa điện tử hàng tháng" in d.text
     assert d.targets == ["dưới 1%"]
@@ -99,7 +99,7 @@ def test_deadlines_units_targets(parsed):
     assert d.unit == "Các cán bộ, công chức"
     d = _by_path(parsed["003"], "3.7")
     assert d.heading == "Đối với Ủy ban nhân dân xã Sơn Tây"
-    assert d.unit == "Ủy ban nhân dân xã Sơn Tây"
+    assert d.unit == "UBND xã Sơn Tây"  # canonical spelling
     assert d.deadlines == ["2023-09", "2023-10-30"]
     d = _by_path(parsed["003"], "3.6")
     assert d.unit == "Phòng Tài nguyên và Môi trường"
@@ -114,7 +114,7 @@ def test_heading_applies_to_bullets(parsed):
     d = _by_path(notice, "3.3.2")
     assert d.text.startswith("Thực hiện công bố, niêm yết, công khai TTHC theo đúng quy định")
     assert d.text.endswith("của cán bộ, công chức trong thực hiện TTHC.")
-    assert d.unit == "Văn phòng HĐND - UBND huyện"
+    assert d.unit == "Văn phòng HĐND và UBND huyện"
     d = _by_path(notice, "3.1.7")
     assert d.text.startswith("Chủ trì, phối hợp các phòng liên quan")
     assert d.unit == "Phòng Nội vụ"

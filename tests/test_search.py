@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import dense_ids_and_vectors, seeded, use_copy
+from conftest import dense_ids_and_vectors, live_copy, seeded, use_copy
 from nlp.ann.faiss import FaissIndex as DenseIndex
 from nlp.ingest import ingest_paths, reindex
 from nlp.records import Directive, Notice
@@ -47,7 +47,7 @@ def seed(module_backend, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 @pytest.fixture(scope="module")
 def live_url(module_backend, seed) -> str | None:  # noqa: ANN001
     """The database the module's shared searcher reads (a copy: a template database takes no connections)."""
-    return module_backend.server.create(template=seed[1].split("/")[3].split("?")[0]) if module_backend.is_pg else None
+    return live_copy(module_backend, seed)
 
 
 @pytest.fixture()
@@ -134,7 +134,10 @@ def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
     kinds = {i: h.kind for i, h in searcher.store.hits([i for i, _ in fused]).items()}
     weighted = [(s * (PASSAGE_WEIGHT if kinds[i] == "passage" else 1.0), n, i) for n, (i, s) in enumerate(fused)]
     expected = [i for _, _, i in sorted(weighted, key=lambda t: (-t[0], t[1]))][:5]
-    assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid")] == expected
+    assert [h.directive_id for h in searcher.search(q, k=5, mode="hybrid", cutoff=False)] == expected
+    everything = [h.directive_id for h in searcher.search(q, k=50, mode="hybrid", cutoff=False)]
+    cut = [h.directive_id for h in searcher.search(q, k=50, mode="hybrid")]  # the cut-off keeps the order
+    assert cut and len(cut) < len(everything) and cut == [i for i in everything if i in cut]
 
 
 def test_query_units_and_selection() -> None:

@@ -219,5 +219,24 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
         s.execute("DROP TABLE keyword_df")  # what a schema-2 database lacks
         s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     with Store.open(tmp_path) as s:
-        assert s.get_meta("schema_version") == "4" and s.check_keywords(deep=True)
+        assert s.get_meta("schema_version") == "5" and s.check_keywords(deep=True)
         assert s.doc_frequencies(["ho_so"]) == {"ho_so": 2} and s.directive_ids().tolist() == ids
+
+
+def test_a_postgres_schema_1_database_gains_the_follow_up_columns(pg_server) -> None:  # noqa: ANN001
+    url = pg_server.create()
+    try:
+        with Store.open(database_url=url) as s:
+            ids = s.add_notice(make_notice(), "doc1")
+            s.execute("DROP INDEX directives_unit")
+            for column in ("unit_key", "partners", "due", "task_key"):
+                s.execute(f"ALTER TABLE directives DROP COLUMN {column}")
+            s.execute("DROP TABLE task_status")
+            s.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        with Store.open(database_url=url) as s:
+            assert s.get_meta("schema_version") == "2"
+            assert s.directive(ids[0])["unit_key"] and s.directive(ids[0])["task_key"]  # filled from the text
+            s.mark_done(ids[0], "2023-05-01")
+            assert [r["done_date"] for r in s.task_rows()][:1] == ["2023-05-01"]
+    finally:
+        pg_server.drop(url)

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from nlp.cli import app
 from nlp.tagger import Tagger, labels_to_matrix
 from nlp.taxonomy import AREA_IDS
-from nlp.train import Example, load_examples, merge, scores
+from nlp.tagger_eval import scores
+from nlp.train import Example, load_examples, merge
 
 from conftest import seed_path
 
@@ -162,7 +163,8 @@ def test_quick_retrain_keeps_the_last_full_evaluation(tmp_path):
     import shutil
 
     from nlp.config import PROJECT_ROOT
-    from nlp.train import last_evaluation, read_card, train
+    from nlp.model_card import last_evaluation, read_card
+    from nlp.train import train
 
     model_dir = tmp_path / "tagger"
     shutil.copytree(PROJECT_ROOT / "models" / "tagger", model_dir)

@@ -102,3 +102,55 @@ def test_cli_trends_outputs(data: Path) -> None:
     assert result.exit_code == 0 and "2023-04" in result.output and "không rõ" in result.output
     result = runner.invoke(app, ["trends", "--by", "week", "--data-dir", str(data)])
     assert result.exit_code == 1
+
+
+def test_every_period_on_the_axis_and_directives_counted_once(data: Path) -> None:
+    from nlp.trends import all_periods, directive_totals
+
+    assert all_periods(["2023-11", "", "2024-02"], "month") == ["2023-11", "2023-12", "2024-01", "2024-02", ""]
+    assert all_periods(["2023-Q3", "2024-Q2"], "quarter") == ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    assert all_periods(["2019", "2021"], "year") == ["2019", "2020", "2021"]
+    with Store.open(data) as s:
+        rows = trend_counts(s, "area", "month")
+        periods, _, matrix = trend_table(rows, "month")
+        totals = directive_totals(s, "month")
+        everything = directive_totals(s, "month", labelled=False)
+    assert periods[:7] == ["2023-03", "2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09"]
+    assert matrix[periods.index("2023-06")] == [0] * len(matrix[0])  # an empty month is a row of zeros
+    april_tags = sum(r.count for r in rows if r.period == "2023-04")
+    assert april_tags == 3 and totals["2023-04"] == 2 and everything["2023-04"] == 3  # 2 tagged + 1 untagged
+
+
+def test_localities_in_vietnamese_order(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        for i, place in enumerate(["Yên Thế", "Đức Tân", "Ea Krông", "Ân Thi", "An Lão", "Bắc Mê", "Ba Bể"]):
+            s.add_notice(notice(place, "huyen", "2023-05", "", [["cong_vu"]]), f"d{i}")
+        labels = [r.label for r in trend_counts(s, "locality", "year")]
+    assert labels == ["An Lão", "Ân Thi", "Ba Bể", "Bắc Mê", "Đức Tân", "Ea Krông", "Yên Thế"]
+
+
+def test_recurring_weaknesses_same_area_same_unit_across_notices(tmp_path: Path) -> None:
+    from nlp.recurring import recurring_weaknesses
+
+    def asked(year: str, unit: str, labels: list[str], tag: str) -> Notice:
+        return Notice(title=f"TB {tag}", locality="Minh Thử", level="huyen", issue_date=f"{year}-06-01", text=tag,
+                      directives=[Directive(text=f"Chấn chỉnh tình trạng hồ sơ trễ hạn ({tag})", unit=unit, labels=labels)])
+
+    with Store.open(tmp_path) as s:
+        s.add_notice(asked("2022", "Phòng Nội vụ", ["thu_tuc_hanh_chinh"], "a"), "a")
+        s.add_notice(asked("2023", "PHÒNG NỘI VỤ", ["thu_tuc_hanh_chinh", "cong_vu"], "b"), "b")
+        s.add_notice(asked("2024", "phòng Nội vụ", ["thu_tuc_hanh_chinh"], "c"), "c")
+        s.add_notice(asked("2024", "Phòng Tư pháp", ["the_che"], "d"), "d")
+        found = recurring_weaknesses(s)
+    assert [(r.area, r.unit, r.notices, r.years) for r in found] == [
+        ("thu_tuc_hanh_chinh", "Phòng Nội vụ", 3, ["2022", "2023", "2024"])]
+    assert found[0].first == "2022-06-01" and found[0].last == "2024-06-01" and len(found[0].directive_ids) == 3
+
+
+def test_cli_trends_speak_vietnamese(data: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(app, ["trends", "--by", "locality", "--period", "year", "--data-dir", str(data)]).output
+    assert "Số chỉ đạo theo địa phương / năm" in out and "locality" not in out
+    out = runner.invoke(app, ["trends", "--by", "area", "--period", "month", "--data-dir", str(data)]).output
+    assert "Số lượt gắn lĩnh vực theo lĩnh vực / tháng" in out and "cột cuối đếm mỗi chỉ" in out
+    assert "2023-06" in out  # the empty months between March and September are rows

@@ -196,7 +196,7 @@ def _devtools_url(profile: Path, proc: subprocess.Popen, timeout: float = 30) ->
 @contextmanager
 def browser(width: int = 1400, height: int = 1000) -> Iterator[Browser]:
     """A headless Chromium (fresh profile, DevTools on a free loopback port) showing about:blank."""
-    with tempfile.TemporaryDirectory(prefix="cchc-chromium-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cchc-chromium-", ignore_cleanup_errors=True) as tmp:
         profile = Path(tmp)
         proc = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",

@@ -12,7 +12,9 @@ import streamlit as st
 from nlp.app import resources, widgets
 from nlp.ingest import reindex
 from nlp.taxonomy import AREA_IDS
-from nlp.train import read_card, train
+from nlp.model_card import read_card
+from nlp.train import train
+
 TRAIN_STEPS = 3  # progress messages of nlp.train.train without evaluation
 
 
@@ -29,7 +31,7 @@ def evaluation(card: dict[str, Any]) -> dict[str, Any]:
 
 def retrain(progress: Callable[[str], None]) -> dict[str, Any]:
     """Retrain on the labelled data plus feedback, without cross-validation (the card keeps the last scores)."""
-    return train(data_dir=resources.current_data_dir(), out_dir=resources.current_tagger_dir(), evaluate=False,
+    return train(data_dir=resources.current_data_dir(), out_dir=resources.retrain_tagger_dir(), evaluate=False,
                  progress=progress)
 
 
@@ -38,7 +40,7 @@ def retrain(progress: Callable[[str], None]) -> dict[str, Any]:
 
 def _scores_table(ev: dict[str, Any], card: dict[str, Any]) -> pd.DataFrame:
     cv = ev.get("cross_validation", {}).get("per_label", {})
-    real = ev.get("real_notices_unseen", {}).get("per_label", {})
+    real = (ev.get("realdev") or ev.get("real_notices_unseen", {})).get("per_label", {})
     thresholds = card.get("thresholds", {})
     rows = []
     for a in AREA_IDS:
@@ -56,7 +58,7 @@ def _card(card: dict[str, Any]) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Ngày huấn luyện", widgets.fmt_date(card.get("date", "")) or "—")
     c2.metric("Số câu có nhãn", card.get("data", {}).get("n", "—"))
-    cv, real = ev.get("cross_validation", {}), ev.get("real_notices_unseen", {})
+    cv, real = ev.get("cross_validation", {}), ev.get("realdev") or ev.get("real_notices_unseen", {})
     c3.metric("micro-F1 đánh giá chéo", widgets.fmt_score(cv["micro_f1"]) if cv else "—")
     c4.metric("micro-F1 trên văn bản thật", widgets.fmt_score(real["micro_f1"]) if real else "—")
     if ev is not card and ev:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nlp.config import data_dir, tagger_dir
+from nlp.config import active_tagger_dir, data_dir, officer_tagger_dir
 from nlp.embed import Embedder
 from nlp.search import Searcher
 from nlp.store import Store
@@ -25,8 +25,14 @@ def current_data_dir() -> Path:
 
 
 def current_tagger_dir() -> Path:
-    """The tagger model directory: $CCHC_TAGGER_DIR or models/tagger."""
-    return tagger_dir().resolve()
+    """The tagger in use: $CCHC_TAGGER_DIR, else the officers' retrained model of the data directory, else
+    the shipped models/tagger."""
+    return active_tagger_dir(current_data_dir()).resolve()
+
+
+def retrain_tagger_dir() -> Path:
+    """Where retraining from the app writes: $CCHC_TAGGER_DIR, else the data directory's tagger/."""
+    return officer_tagger_dir(current_data_dir()).resolve()
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,7 +11,7 @@ from nlp.ingest import ingest_text
 from nlp.normalize import normalize_text
 from nlp.parser import parse_notice
 from nlp.readers import MAX_BYTES, ReadError, read_bytes
-from nlp.records import Notice
+from nlp.records import Notice, context_text
 from nlp.store import content_id
 from nlp.tagger import Prediction, Tagger
 from nlp.taxonomy import AREA_IDS
@@ -54,14 +54,15 @@ class Analysis:
 
 
 def analyze(text: str, name: str, tagger: Tagger | None) -> Analysis:
-    """Parse a notice and tag its directives the way ingest does (the section heading as context)."""
+    """Parse a notice and tag its directives the way ingest does (section heading and notice title as context)."""
     text = normalize_text(text)
     notice = parse_notice(text)
     directives = notice.directives
     predictions: list[Prediction] = []
     thresholds: dict[str, float] = {}
     if tagger is not None and directives:
-        predictions = tagger.predict([d.text for d in directives], context=[d.heading for d in directives])
+        predictions = tagger.predict([d.text for d in directives],
+                                     context=[context_text(d.heading, notice.title) for d in directives])
         thresholds = {a: float(t) for a, t in zip(tagger.labels_, tagger.thresholds_)}
     analysis = Analysis(content_id(text), name, text, notice, predictions, thresholds)
     store = resources.store()

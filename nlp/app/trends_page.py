@@ -1,7 +1,7 @@
-"""Page "Xu hướng": directives per reform area, locality or level over time, heatmap, shares, drill-down."""
+"""Page "Xu hướng": directives per reform area, locality or level over time (every period on the axis,
+directives counted once), heatmap, shares, recurring weaknesses, drill-down to the notices."""
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -11,10 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from nlp.app import resources, widgets
+from nlp.app.exports import XLSX, csv_bytes, excel_bytes
 from nlp.records import Hit
+from nlp.recurring import recurring_weaknesses
 from nlp.store import Filters, Store
 from nlp.taxonomy import AREA_IDS
-from nlp.trends import BY, PERIODS, TrendRow, cell_directives, trend_counts, trend_table
+from nlp.trends import (
+    BY, PERIODS, TrendRow, all_periods, cell_directives, directive_totals, key_order, trend_counts, trend_table,
+)
+from nlp.vnsort import vn_sort_key, vn_sorted
+
+__all__ = ["excel_bytes", "heat_frame", "share_frame", "render"]
 
 BY_NAMES = {"area": "Lĩnh vực", "locality": "Địa phương", "level": "Cấp"}
 PERIOD_NAMES = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
@@ -53,10 +60,11 @@ def _sync(selection: dict[str, Any] | None, state: str, values: dict[str, Any]) 
 
 
 def _drill(hits: list[Hit], key: str) -> None:
-    """The directives behind a chosen cell."""
+    """The directives behind a chosen cell, each with "Xem toàn văn"."""
     st.caption(f"{len(hits)} chỉ đạo" + (f" (hiện tối đa {DRILL_LIMIT})" if len(hits) >= DRILL_LIMIT else ""))
     for hit in hits:
-        widgets.hit_card(hit, key=f"{key}{hit.directive_id}", actions=False)
+        if widgets.hit_card(hit, key=f"{key}{hit.directive_id}", similar=False) == "open":
+            widgets.notice_dialog(hit.doc_id, hit.directive_id)
 
 
 # --- data frames --------------------------------------------------------------------------------
@@ -104,37 +112,39 @@ def heat_cell(store: Store, area: str, locality: str, filters: Filters) -> list[
     return hits[:DRILL_LIMIT]
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per table."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buf.getvalue()
-
-
 # --- sections -----------------------------------------------------------------------------------
 
 
 def _time_section(store: Store, frame: pd.DataFrame, by: str, period: str, filters: Filters) -> None:
-    st.subheader(f"Số chỉ đạo theo {BY_NAMES[by].lower()} và theo {PERIOD_NAMES[period].lower()}")
-    periods = list(dict.fromkeys(frame["Kỳ"]))
+    counted = "lượt gắn lĩnh vực" if by == "area" else "chỉ đạo"
+    st.subheader(f"Số {counted} theo {BY_NAMES[by].lower()} và theo {PERIOD_NAMES[period].lower()}")
+    periods = [period_label(p) for p in all_periods(list(frame["period"]), period)]  # empty periods kept
     present = set(frame["key"])
     groups = ([widgets.area_short(a) for a in AREA_IDS if a in present] if by == "area"
-              else sorted(set(frame["Nhóm"])))
+              else [label for _, label in sorted(set(zip(frame["key"], frame["Nhóm"])), key=lambda kl: key_order(*kl))])
     pick = alt.selection_point(name="cell", fields=["period", "key"], on="click")
     color = alt.Color("Nhóm:N", title=None, legend=alt.Legend(orient="right", labelLimit=220), sort=groups,
                       scale=_area_scale(groups) if by == "area" else alt.Scale(scheme="tableau10"))
+    x = alt.X("Kỳ:N", sort=periods, scale=alt.Scale(domain=periods), title=None,
+              axis=alt.Axis(labelAngle=0 if len(periods) <= 12 else -45))
     chart = (
         alt.Chart(frame).mark_bar()
-        .encode(x=alt.X("Kỳ:N", sort=periods, title=None, axis=alt.Axis(labelAngle=0)),
-                y=alt.Y("Số chỉ đạo:Q", title="Số chỉ đạo"), color=color,
+        .encode(x=x, y=alt.Y("Số chỉ đạo:Q", title=f"Số {counted}", stack="zero"), color=color,
                 opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
-                tooltip=["Kỳ", "Nhóm", "Số chỉ đạo"])
-        .add_params(pick).properties(height=320)
+                tooltip=["Kỳ", "Nhóm", alt.Tooltip("Số chỉ đạo:Q", title=f"Số {counted}")])
+        .add_params(pick)
     )
-    event = st.altair_chart(chart, on_select="rerun", key=f"tr_time_{by}_{period}", width="stretch")
-    keys = dict(zip(frame["key"], frame["Nhóm"]))
+    if by == "area":  # directives counted once, over the stacked tags
+        totals = directive_totals(store, period, filters)
+        total_frame = pd.DataFrame([{"Kỳ": period_label(p), "Số chỉ đạo (đếm một lần)": n} for p, n in totals.items()])
+        chart = chart + alt.Chart(total_frame).mark_tick(color="#111827", thickness=3, size=28).encode(
+            x=x, y="Số chỉ đạo (đếm một lần):Q", tooltip=["Kỳ", "Số chỉ đạo (đếm một lần)"])
+    event = st.altair_chart(chart.properties(height=320), on_select="rerun", key=f"tr_time_{by}_{period}",
+                            width="stretch")
+    if by == "area":
+        st.caption("Cột: số lượt gắn lĩnh vực (một chỉ đạo thuộc nhiều lĩnh vực được đếm ở mỗi lĩnh vực). "
+                   "Vạch đen: số chỉ đạo của kỳ, mỗi chỉ đạo đếm một lần. Kỳ không có chỉ đạo vẫn hiện trên trục.")
+    keys = dict(sorted(zip(frame["key"], frame["Nhóm"]), key=lambda kl: key_order(*kl)))
     period_values = dict(zip(frame["period"], frame["Kỳ"]))
     key_box, period_box = f"tr_key_{by}_{period}", f"tr_period_{by}_{period}"
     _sync(_selected(event, "cell"), f"tr_time_sel_{by}_{period}",
@@ -153,8 +163,9 @@ def _heat_section(store: Store, heat: pd.DataFrame, filters: Filters) -> None:
     st.subheader("Lĩnh vực × địa phương")
     areas = [widgets.area_short(a) for a in AREA_IDS if a in set(heat["area"])]
     pick = alt.selection_point(name="cell", fields=["area", "locality"], on="click")
+    places_sorted = vn_sorted(list(dict.fromkeys(heat["Địa phương"])))
     base = alt.Chart(heat).encode(
-        x=alt.X("Địa phương:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        x=alt.X("Địa phương:N", title=None, sort=places_sorted, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         y=alt.Y("Lĩnh vực:N", sort=areas, title=None),
     )
     rect = base.mark_rect(stroke="white").encode(
@@ -170,7 +181,7 @@ def _heat_section(store: Store, heat: pd.DataFrame, filters: Filters) -> None:
     event = st.altair_chart((rect + text).properties(height=40 * len(areas) + 60), on_select="rerun",
                             key="tr_heat", width="stretch")
     area_names = {a: widgets.area_short(a) for a in AREA_IDS if a in set(heat["area"])}
-    places = dict(zip(heat["locality"], heat["Địa phương"]))
+    places = dict(sorted(zip(heat["locality"], heat["Địa phương"]), key=lambda kv: vn_sort_key(kv[1])))
     _sync(_selected(event, "cell"), "tr_heat_sel",
           {"tr_heat_area": ("area", area_names), "tr_heat_locality": ("locality", places)})
     st.caption("Bấm vào một ô, hoặc chọn lĩnh vực và địa phương dưới đây, để xem các chỉ đạo.")
@@ -189,7 +200,7 @@ def _share_section(share: pd.DataFrame) -> None:
     base = alt.Chart(share).encode(y=alt.Y("Lĩnh vực:N", sort=order, title=None))
     room = alt.Scale(domain=[0, float(share["Số chỉ đạo"].max()) * 1.25])  # space for the labels
     bars = base.mark_bar().encode(
-        x=alt.X("Số chỉ đạo:Q", title="Số chỉ đạo", scale=room),
+        x=alt.X("Số chỉ đạo:Q", title="Số lượt gắn lĩnh vực", scale=room),
         color=alt.Color("Lĩnh vực:N", scale=_area_scale(order), legend=None),
         tooltip=["Lĩnh vực", "Số chỉ đạo", "Tỷ trọng (%)"],
     )
@@ -199,25 +210,52 @@ def _share_section(share: pd.DataFrame) -> None:
                "lĩnh vực.")
 
 
-def _downloads(rows: list[TrendRow], by: str, period: str, heat: pd.DataFrame, share: pd.DataFrame) -> None:
-    periods, keys, counts = trend_table(rows)
+def _recurring_section(store: Store, filters: Filters) -> None:
+    st.subheader("Tồn tại lặp lại")
+    found = recurring_weaknesses(store, filters)
+    st.caption("Cùng một lĩnh vực được giao lại cho cùng một đơn vị (của cùng địa phương) trong nhiều văn bản: "
+               "dấu hiệu một tồn tại chưa được khắc phục.")
+    if not found:
+        st.info("Chưa có lĩnh vực nào được giao lại cho cùng một đơn vị trong từ hai văn bản trở lên.")
+        return
+    table = pd.DataFrame([{
+        "Lĩnh vực": r.area_name, "Đơn vị chủ trì": r.unit, "Địa phương": r.locality, "Số văn bản": r.notices,
+        "Các năm": ", ".join(r.years), "Lần đầu": widgets.fmt_date(r.first), "Lần gần nhất": widgets.fmt_date(r.last),
+    } for r in found])
+    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key="tr_recurring")
+    rows = list(getattr(event, "selection", {}).get("rows", []))
+    if rows and rows[0] < len(found):
+        hits = store.hits(found[rows[0]].directive_ids)
+        _drill([hits[i] for i in found[rows[0]].directive_ids if i in hits], "tr_r")
+    else:
+        st.caption("Bấm vào một dòng để xem các chỉ đạo lặp lại.")
+
+
+def _downloads(store: Store, rows: list[TrendRow], by: str, period: str, filters: Filters, heat: pd.DataFrame,
+               share: pd.DataFrame) -> None:
+    periods, keys, counts = trend_table(rows, period)
     pivot = pd.DataFrame(counts, columns=[label for _, label in keys])
     pivot.insert(0, "Kỳ", [period_label(p) for p in periods])
-    pivot["Tổng"] = pivot.iloc[:, 1:].sum(axis=1)
+    if by == "area":  # summing tags would count a directive once per area
+        totals = directive_totals(store, period, filters)
+        pivot["Tổng số chỉ đạo (đếm một lần)"] = [totals.get(p, 0) for p in periods]
+    else:
+        pivot["Tổng"] = pivot.iloc[:, 1:].sum(axis=1)
     heat_pivot = heat.pivot_table(index="Lĩnh vực", columns="Địa phương", values="Số chỉ đạo", fill_value=0,
                                   aggfunc="sum").reset_index()
     with st.expander("Bảng số liệu và tải về", icon=":material/table:"):
         st.dataframe(pivot, hide_index=True, width="stretch")
         long = time_frame(rows)[["Kỳ", "Nhóm", "Số chỉ đạo"]].rename(columns={"Nhóm": BY_NAMES[by]})
         with st.container(horizontal=True):
-            st.download_button("Tải CSV", long.to_csv(index=False).encode("utf-8-sig"),
+            st.download_button("Tải CSV", csv_bytes(long),
                                file_name=f"xu-huong-{by}-{period}.csv", mime="text/csv",
                                icon=":material/download:", key="tr_csv")
             st.download_button(
                 "Tải Excel", excel_bytes({"Theo thời gian": pivot, "Lĩnh vực - địa phương": heat_pivot,
                                           "Tỷ trọng lĩnh vực": share.drop(columns=["Nhãn"])}),
                 file_name=f"xu-huong-{by}-{period}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                mime=XLSX,
                 icon=":material/download:", key="tr_xlsx",
             )
 
@@ -245,7 +283,8 @@ def render() -> None:
     else:
         _heat_section(store, heat, filters)
         _share_section(share)
-    _downloads(rows, by, period, heat, share)
+    _recurring_section(store, filters)
+    _downloads(store, rows, by, period, filters, heat, share)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from nlp.records import Hit
 from nlp.store import LEVELS, Filters, Store
 from nlp.taxonomy import AREA_BY_ID, AREA_IDS
 from nlp.trends import LEVEL_NAMES
+from nlp.vnsort import vn_sorted
 
 # Badge colour (Streamlit markdown) and chart colour of each area, in taxonomy order.
 AREA_COLORS: dict[str, tuple[str, str]] = {
@@ -96,11 +97,14 @@ def area_chips(labels: Iterable[str], scores: Mapping[str, float] | None = None,
     return " ".join(chips) if chips else ":gray-badge[chưa gắn nhãn]"
 
 
-def facts_md(unit: str, deadlines: Iterable[str], targets: Iterable[str] = ()) -> str:
-    """"Đơn vị: … · Hạn: … · Chỉ tiêu: …" of a directive (only the known parts)."""
+def facts_md(unit: str, deadlines: Iterable[str], targets: Iterable[str] = (), partners: Iterable[str] = ()) -> str:
+    """"Đơn vị: … · Phối hợp: … · Hạn: … · Chỉ tiêu: …" of a directive (only the known parts)."""
     parts = []
     if unit:
         parts.append(f":material/apartment: {md_escape(unit)}")
+    partners = list(partners)
+    if partners:
+        parts.append(f"phối hợp: {md_escape(', '.join(partners))}")
     deadlines = [fmt_date(d) for d in deadlines if d]
     if deadlines:
         parts.append(f":material/event: Hạn {md_escape(', '.join(deadlines))}")
@@ -111,13 +115,32 @@ def facts_md(unit: str, deadlines: Iterable[str], targets: Iterable[str] = ()) -
 
 
 def source_md(hit: Hit) -> str:
-    """The notice a hit comes from: title, locality, level, date."""
+    """The notice a hit comes from: number, title, locality, level, date."""
     where = ", ".join(x for x in (hit.locality, level_name(hit.level) if hit.level else "") if x)
-    parts = [md_escape(hit.title or "Văn bản không có tiêu đề"), md_escape(where), fmt_date(hit.date)]
+    number = f"Số {hit.doc_number}" if hit.doc_number else "Không rõ số hiệu"
+    date_part = f"ngày {fmt_date(hit.date)}" if hit.date else "không rõ ngày"
+    parts = [md_escape(number), md_escape(hit.title or "Văn bản không có tiêu đề"), md_escape(where), date_part]
     return ":material/description: " + " · ".join(p for p in parts if p)
 
 
 # --- building blocks ----------------------------------------------------------------------------
+
+# Streamlit's own English in the file uploader, replaced (the widget has no option for its texts).
+VIETNAMESE_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"]::before {
+  content: "Kéo thả tệp vào đây hoặc bấm Chọn tệp · tối đa %d MB mỗi tệp · TXT, MD, DOCX, PDF";
+  font-size: 0.9rem; color: rgba(49, 51, 63, 0.75);
+}
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "Chọn tệp"; font-size: 0.9rem; }
+</style>"""
+
+
+def vietnamese_ui(max_mb: int) -> None:
+    """Put Vietnamese in place of the English texts Streamlit has no option for."""
+    st.html(VIETNAMESE_CSS % max_mb)
+
 
 
 def empty_corpus_hint() -> None:
@@ -132,8 +155,31 @@ def empty_corpus_hint() -> None:
 
 
 def localities(store: Store) -> list[str]:
-    """Localities present in the corpus, sorted."""
-    return store.localities()
+    """Localities present in the corpus, in Vietnamese alphabetical order."""
+    return vn_sorted(store.localities())
+
+
+def units(store: Store) -> list[str]:
+    """Lead units present in the corpus, in Vietnamese alphabetical order."""
+    return vn_sorted(store.units())
+
+
+def parse_day(text: str) -> date | None:
+    """A date written day first ("15/4/2024", "15-04-2024", "15.4.2024"); None when it is not one."""
+    m = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", text.strip())
+    try:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else None
+    except ValueError:
+        return None
+
+
+def day_input(label: str, key: str, container: Any = st) -> date | None:
+    """A date typed as dd/mm/yyyy (Vietnamese order; Streamlit's calendar speaks English only)."""
+    raw = container.text_input(label, key=key, placeholder="dd/mm/yyyy").strip()
+    day = parse_day(raw) if raw else None
+    if raw and day is None:
+        container.error(f"{label}: '{raw}' không phải ngày hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 15/04/2024).")
+    return day
 
 
 def doc_types(store: Store) -> list[str]:
@@ -143,43 +189,48 @@ def doc_types(store: Store) -> list[str]:
 
 
 def _active_filters(key: str) -> int:
-    names = ("areas", "localities", "levels", "doc_types", "from", "to")
+    names = ("areas", "localities", "levels", "doc_types", "units", "from", "to")
     return sum(1 for n in names if st.session_state.get(f"{key}_{n}"))
 
 
 def filter_panel(store: Store, key: str, expanded: bool = False) -> Filters:
-    """Area, locality, level, document type and date filters in an expander; widget keys start with `key`."""
+    """Area, locality, level, document type, lead unit and date filters in an expander; widget keys
+    start with `key`."""
     active = _active_filters(key)
     label = f"Bộ lọc ({active} đang áp dụng)" if active else "Bộ lọc"
     with st.expander(label, expanded=expanded or bool(active), icon=":material/filter_alt:"):
         c1, c2, c3 = st.columns(3)
         areas = c1.multiselect("Lĩnh vực", AREA_IDS, format_func=area_full, key=f"{key}_areas",
-                               placeholder="Tất cả lĩnh vực")
+                               placeholder="Tất cả lĩnh vực", select_all=False)
         places = c2.multiselect("Địa phương", localities(store), key=f"{key}_localities",
-                                placeholder="Tất cả địa phương")
+                                placeholder="Tất cả địa phương", select_all=False)
         levels = c3.multiselect("Cấp", LEVELS, format_func=level_name, key=f"{key}_levels",
-                                placeholder="Tất cả các cấp")
-        c4, c5, c6 = st.columns(3)
+                                placeholder="Tất cả các cấp", select_all=False)
+        c4, c5 = st.columns([1, 2])
         types = c4.multiselect("Loại văn bản", doc_types(store), format_func=doc_type_name,
-                               key=f"{key}_doc_types", placeholder="Tất cả loại văn bản")
-        start = c5.date_input("Từ ngày", value=None, format="DD/MM/YYYY", min_value=date(2000, 1, 1),
-                              key=f"{key}_from")
-        end = c6.date_input("Đến ngày", value=None, format="DD/MM/YYYY", min_value=date(2000, 1, 1),
-                            key=f"{key}_to")
+                               key=f"{key}_doc_types", placeholder="Tất cả loại văn bản", select_all=False)
+        chosen_units = c5.multiselect("Đơn vị chủ trì", units(store), key=f"{key}_units",
+                                      placeholder="Tất cả đơn vị", select_all=False)
+        c6, c7 = st.columns(2)
+        start = day_input("Từ ngày", f"{key}_from", c6)
+        end = day_input("Đến ngày", f"{key}_to", c7)
         if start and end and start > end:
             st.warning("Ngày bắt đầu đang sau ngày kết thúc: không văn bản nào khớp khoảng thời gian này.")
     return Filters(
         areas=list(areas), localities=list(places), levels=list(levels), doc_types=list(types),
         date_from=start.isoformat() if start else "", date_to=end.isoformat() if end else "",
+        units=list(chosen_units),
     )
 
 
-def hit_card(hit: Hit, key: str, rank: int | None = None, actions: bool = True) -> str:
-    """A directive found by search or drill-down; returns "open" or "similar" when a button was pressed."""
+def hit_card(hit: Hit, key: str, rank: int | None = None, actions: bool = True, similar: bool = True) -> str:
+    """A directive found by search or drill-down; returns "open" or "similar" when a button was pressed
+    ("Chỉ đạo tương tự" only when `similar`; no buttons at all without `actions`)."""
     with st.container(border=True):
         head = f"**{rank}.** " if rank else ""
-        st.markdown(head + snippet_md(hit.snippet or hit.text))
-        facts = facts_md(hit.unit, [hit.deadline] if hit.deadline else [])
+        passage = ":gray-badge[đoạn văn bản] " if hit.kind == "passage" else ""
+        st.markdown(head + passage + snippet_md(hit.snippet or hit.text))
+        facts = facts_md(hit.unit, [hit.deadline] if hit.deadline else [], partners=hit.partners)
         st.markdown(area_chips(hit.labels) + (f" · {facts}" if facts else ""))
         st.caption(source_md(hit))
         if not actions:
@@ -187,9 +238,18 @@ def hit_card(hit: Hit, key: str, rank: int | None = None, actions: bool = True) 
         with st.container(horizontal=True):
             if st.button("Xem toàn văn", key=f"{key}_open", icon=":material/article:", type="tertiary"):
                 return "open"
-            if st.button("Chỉ đạo tương tự", key=f"{key}_similar", icon=":material/join_inner:", type="tertiary"):
+            if similar and st.button("Chỉ đạo tương tự", key=f"{key}_similar", icon=":material/join_inner:",
+                                     type="tertiary"):
                 return "similar"
     return ""
+
+
+@st.dialog("Toàn văn văn bản", width="large")
+def notice_dialog(doc_id: str, directive_id: int) -> None:
+    """The notice a directive comes from, in a dialog, that directive marked."""
+    from nlp.app import resources
+
+    notice_view(resources.store(), doc_id, focus=directive_id)
 
 
 _META_FIELDS = (
@@ -225,7 +285,7 @@ def directive_block(d: Mapping[str, Any], focus: bool = False) -> None:
         mark = ":blue-badge[:material/my_location: chỉ đạo đang xem] " if focus else ""
         path = f"**{md_escape(d['path'])}.** " if d.get("path") else ""
         st.markdown(mark + path + md_escape(d["text"]))
-        facts = facts_md(d.get("unit", ""), d.get("deadlines", []), d.get("targets", []))
+        facts = facts_md(d.get("unit", ""), d.get("deadlines", []), d.get("targets", []), d.get("partners", []))
         st.markdown(area_chips(d.get("labels", [])) + (f" · {facts}" if facts else ""))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp.normalize import fold
 from nlp.records import Hit, Notice
 from nlp.store.filters import Filters
 
@@ -36,6 +37,19 @@ class StoreError(RuntimeError):
 def content_id(text: str) -> str:
     """Short content hash of a normalised text: the document id."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def task_keys(texts: Sequence[str]) -> list[str]:
+    """Stable keys of a notice's directives for their follow-up status: a hash of each text (spacing,
+    case and accents ignored), "#2", "#3"… for repeats. Unlike row ids (which a backend may renumber),
+    the same notice re-ingested gets the same keys, so a task's status is never lost."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for text in texts:
+        key = content_id(" ".join(fold(text).split()))
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out
 
 
 def check_trend(by: str, period: str) -> None:
@@ -143,8 +157,8 @@ class Store(ABC):
         """(id, text) of the given directives (all when None), in id order."""
 
     @abstractmethod
-    def tagging_rows(self) -> list[tuple[int, str, str]]:
-        """(id, text, heading) of every stored directive (passages are not tagged), in id order."""
+    def tagging_rows(self) -> list[tuple[int, str, str, str]]:
+        """(id, text, heading, notice title) of every stored directive (passages are not tagged), in id order."""
 
     @abstractmethod
     def directive(self, directive_id: int) -> dict[str, Any] | None:
@@ -221,6 +235,29 @@ class Store(ABC):
         limit: int | None = None,
     ) -> list[int]:
         """Ids of the kind-"directive" rows behind one trend cell, in document order."""
+
+    # --- follow-up of directives (task status) -------------------------------------------------
+    @abstractmethod
+    def task_rows(self, filters: Filters | None = None) -> list[dict[str, Any]]:
+        """Kind-"directive" rows passing the filters, in document order, with their notice's number,
+        title, date and locality, their areas and their status: {"id", "doc_id", "text", "unit", "unit_key",
+        "partners", "deadlines", "due", "path", "labels", "doc_number", "title", "date", "locality",
+        "locality_key", "level", "done_date", "note", "done_by"} ("done_date" is "" while not done)."""
+
+    @abstractmethod
+    def mark_done(self, directive_id: int, done_date: str, note: str = "", done_by: str = "") -> None:
+        """Record a directive as carried out on `done_date` (YYYY-MM-DD); KeyError when absent.
+
+        The status is keyed to the notice and the directive's text (`task_keys`), not to the row id:
+        it outlives re-ingesting, re-indexing and re-tagging."""
+
+    @abstractmethod
+    def mark_open(self, directive_id: int) -> bool:
+        """Take back a "done"; False when it was not done. KeyError when the directive is absent."""
+
+    @abstractmethod
+    def units(self) -> list[str]:
+        """Distinct non-empty lead units of kind-"directive" rows."""
 
     # --- feedback -----------------------------------------------------------------------------
     @abstractmethod

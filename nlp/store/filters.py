@@ -16,6 +16,7 @@ from datetime import date as Date
 from nlp.normalize import fold
 from nlp.records import Notice
 from nlp.taxonomy import AREAS, AREA_IDS
+from nlp.units import unit_key
 
 LEVELS = ("tinh", "huyen", "xa")
 MAX_VALUES = 10_000  # values per filter field; more is refused with a message
@@ -100,6 +101,7 @@ class Resolved:
     doc_types: tuple[str, ...] = ()
     day_from: str = ""  # documents whose date range ends on or after this day (YYYY-MM-DD)
     day_to: str = ""  # documents whose date range starts on or before this day (YYYY-MM-DD)
+    unit_keys: tuple[str, ...] = ()  # folded lead units (nlp.units.unit_key)
 
 
 @dataclass
@@ -112,10 +114,11 @@ class Filters:
     doc_types: list[str] = field(default_factory=list)
     date_from: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD: from the first day of that period
     date_to: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD: up to the last day of that period
+    units: list[str] = field(default_factory=list)  # responsible (lead) units, any spelling
 
     def is_empty(self) -> bool:
         return not (self.areas or self.localities or self.levels or self.doc_types
-                    or self.date_from or self.date_to)
+                    or self.date_from or self.date_to or self.units)
 
     def resolved(self) -> Resolved:
         """The validated values (ValueError with a Vietnamese message when one is unusable)."""
@@ -131,4 +134,5 @@ class Filters:
             doc_types=tuple(dict.fromkeys(_values("loại văn bản", self.doc_types))),
             day_from=day_from,
             day_to=day_to,
+            unit_keys=tuple(dict.fromkeys(k for k in (unit_key(u) for u in _values("đơn vị", self.units)) if k)),
         )

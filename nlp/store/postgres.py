@@ -25,7 +25,7 @@ from nlp.store.base import StoreError
 from nlp.store.filters import Filters
 from nlp.store.sql import SQLStore
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: follow-up (unit_key, partners, due, task_key, task_status)
 SCHEMA_LOCK = 7_301_123  # advisory lock key serialising schema creation across processes
 CONNECT_TIMEOUT = 10  # seconds
 
@@ -77,7 +77,12 @@ CREATE TABLE IF NOT EXISTS directives (
     kind TEXT NOT NULL DEFAULT 'directive',
     tsv tsvector GENERATED ALWAYS AS (cchc_terms(keyword, 'A') || cchc_terms(context, 'B')) STORED
 );
+ALTER TABLE directives ADD COLUMN IF NOT EXISTS unit_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE directives ADD COLUMN IF NOT EXISTS partners TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE directives ADD COLUMN IF NOT EXISTS due TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE directives ADD COLUMN IF NOT EXISTS task_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS directives_doc ON directives(doc_id, position);
+CREATE INDEX IF NOT EXISTS directives_unit ON directives(unit_key);
 CREATE INDEX IF NOT EXISTS directives_tsv ON directives USING gin (tsv);
 CREATE TABLE IF NOT EXISTS directive_labels (
     directive_id BIGINT NOT NULL REFERENCES directives(id) ON DELETE CASCADE,
@@ -95,6 +100,15 @@ CREATE TABLE IF NOT EXISTS feedback (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_text ON feedback(text, id);
+CREATE TABLE IF NOT EXISTS task_status (
+    doc_id TEXT NOT NULL,
+    task_key TEXT NOT NULL,
+    done_date TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    done_by TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, task_key)
+);
 CREATE TABLE IF NOT EXISTS keyword_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE OR REPLACE FUNCTION cchc_count_directives() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -150,10 +164,13 @@ class PostgresStore(SQLStore):
         self._where_text = describe(url)
         self._lock = threading.RLock()
         self._conn = _Connection(url, self._lock, self._where_text)
-        if self.get_meta_raw("schema_version") != SCHEMA_VERSION:
+        version = self.get_meta_raw("schema_version")
+        if version != SCHEMA_VERSION:
             with self.transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
                 self._create_schema()
+                if version == "1":  # rows stored before the follow-up columns existed
+                    self._fill_followup_columns()
             self._conn.register_vector()
 
     @classmethod
@@ -189,6 +206,7 @@ class PostgresStore(SQLStore):
             "('kw_tokens', '0'), ('ctx_tokens', '0'), ('n_directives', '0') ON CONFLICT (key) DO NOTHING",
             (SCHEMA_VERSION,),
         )
+        self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
     # --- dialect ------------------------------------------------------------------------------
     def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -245,9 +263,13 @@ class PostgresStore(SQLStore):
 
 
 def tsquery(units: Sequence[str], require_all: bool = False) -> str:
-    """A tsquery literal matching any (all) of the units as lexemes, verbatim."""
-    quoted = ("'" + u.replace("\\", "\\\\").replace("'", "''") + "'" for u in units)
-    return (" & " if require_all else " | ").join(quoted)
+    """A tsquery literal matching any (all) of the units as lexemes, verbatim; a unit of several
+    syllables ("tre han") is a phrase (the stored syllables keep their positions)."""
+    def lexeme(term: str) -> str:
+        return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    parts = [lexeme(u) if " " not in u else "(" + " <-> ".join(lexeme(t) for t in u.split()) + ")" for u in units]
+    return (" & " if require_all else " | ").join(parts)
 
 
 class _Row(tuple):

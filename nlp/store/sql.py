@@ -14,15 +14,18 @@ from typing import Any
 import numpy as np
 
 from nlp.records import Hit, Notice
-from nlp.store.base import Store
+from nlp.store.base import Store, task_keys
 from nlp.store.filters import Filters, date_range, effective_date, locality_key
 from nlp.store.keywords import keyword_columns, n_tokens, term_counts
 from nlp.store.sql_tables import FeedbackSQL, TrendsSQL, now
+from nlp.store.sql_tasks import TasksSQL
 from nlp.taxonomy import AREA_IDS, check_labels
+from nlp.units import unit_key
 
 CHUNK = 500  # ids per IN (...) list
+# every column of `directives` but PostgreSQL's generated tsvector
 DIRECTIVE_COLUMNS = ("id, doc_id, position, path, heading, text, unit, deadlines, targets, scores, keyword, context, "
-                     "kw_len, ctx_len, kind")
+                     "kw_len, ctx_len, kind, unit_key, partners, due, task_key")
 
 
 def like_escape(value: str) -> str:
@@ -30,7 +33,7 @@ def like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class SQLStore(TrendsSQL, FeedbackSQL, Store):
+class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
     """Documents, directives, labels, feedback, filters and trends over a SQL connection."""
 
     _LABELS_AGG = "group_concat(label, ' ')"
@@ -88,6 +91,8 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
             add(("doc.date_end >= ?", [f.day_from]))
         if f.day_to:
             add(("doc.date_start <= ?", [f.day_to]))
+        if f.unit_keys:
+            add(self._like_any("(' ' || d.unit_key || ' ')", [f"% {like_escape(k)} %" for k in f.unit_keys]))
         return (" AND ".join(clauses) or "1 = 1"), params
 
     def filter_ids(self, filters: Filters) -> np.ndarray:
@@ -109,7 +114,8 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
                 return []
             rows = notice.directives + notice.passages
             self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in rows), +1)
-            ids = [self._insert_directive(doc_id, i, d) for i, d in enumerate(rows)]
+            keys = task_keys([d.text for d in rows])
+            ids = [self._insert_directive(doc_id, i, d, key) for i, (d, key) in enumerate(zip(rows, keys))]
             self._bump_generation()
         return ids
 
@@ -134,18 +140,23 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         ).fetchone()
         return row is not None
 
-    def _insert_directive(self, doc_id: str, position: int, d: Any) -> int:
+    def _insert_directive(self, doc_id: str, position: int, d: Any, task_key: str = "") -> int:
+        task_key = task_key or task_keys([d.text])[0]
         labels = check_labels(list(d.labels))
         keyword, context = keyword_columns(d.text, d.heading, d.unit)
+        due = [x.to_dict() if hasattr(x, "to_dict") else dict(x) for x in getattr(d, "due", [])]
         row = self._conn.execute(
             """INSERT INTO directives(doc_id, position, path, heading, text, unit, deadlines, targets, scores,
-                   keyword, context, kw_len, ctx_len, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
+                   keyword, context, kw_len, ctx_len, kind, unit_key, partners, due, task_key)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
             (
                 doc_id, position, d.path, d.heading, d.text, d.unit,
                 json.dumps(list(d.deadlines), ensure_ascii=False),
                 json.dumps(list(d.targets), ensure_ascii=False),
                 json.dumps({k: float(v) for k, v in d.scores.items()}),
                 keyword, context, n_tokens(keyword), n_tokens(context), getattr(d, "kind", "directive"),
+                unit_key(d.unit), json.dumps(list(getattr(d, "partners", [])), ensure_ascii=False),
+                json.dumps(due, ensure_ascii=False), task_key,
             ),
         ).fetchone()
         directive_id = int(row[0])
@@ -239,17 +250,18 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
         for r in self._chunks("SELECT id, text FROM directives WHERE {where} ORDER BY id", ids):
             yield int(r[0]), r[1]
 
-    def tagging_rows(self) -> list[tuple[int, str, str]]:
+    def tagging_rows(self) -> list[tuple[int, str, str, str]]:
         rows = self._conn.execute(
-            "SELECT id, text, heading FROM directives WHERE kind = 'directive' ORDER BY id").fetchall()
-        return [(int(r[0]), r[1], r[2]) for r in rows]
+            "SELECT d.id, d.text, d.heading, doc.title FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id "
+            "WHERE d.kind = 'directive' ORDER BY d.id").fetchall()
+        return [(int(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
         row = self._conn.execute(f"SELECT {DIRECTIVE_COLUMNS} FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
         if not row:
             return None
         out = dict(row)
-        for key in ("deadlines", "targets", "scores"):
+        for key in ("deadlines", "targets", "scores", "partners", "due"):
             out[key] = json.loads(out[key])
         out["labels"] = self.labels(int(directive_id))
         return out
@@ -279,8 +291,8 @@ class SQLStore(TrendsSQL, FeedbackSQL, Store):
 
     def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
         sql = f"""
-            SELECT d.id, d.doc_id, d.text, d.unit, d.deadlines, d.heading, d.path, d.kind,
-                   doc.locality, doc.date, doc.title, doc.level, doc.doc_type,
+            SELECT d.id, d.doc_id, d.text, d.unit, d.deadlines, d.heading, d.path, d.kind, d.partners,
+                   doc.locality, doc.date, doc.title, doc.level, doc.doc_type, doc.doc_number,
                    (SELECT {self._LABELS_AGG} FROM directive_labels l WHERE l.directive_id = d.id) AS labels
             FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id WHERE {{where}}"""
         return {int(r["id"]): _row_hit(r) for r in self._chunks(sql, ids, "d.id")}
@@ -353,5 +365,5 @@ def _row_hit(r: Any) -> Hit:
         doc_id=r["doc_id"], directive_id=int(r["id"]), text=r["text"], score=0.0,
         labels=[a for a in AREA_IDS if a in labels], unit=r["unit"], deadline=min(deadlines) if deadlines else "",
         locality=r["locality"], date=r["date"], title=r["title"], level=r["level"], doc_type=r["doc_type"],
-        heading=r["heading"], kind=r["kind"],
+        heading=r["heading"], kind=r["kind"], doc_number=r["doc_number"], partners=json.loads(r["partners"] or "[]"),
     )

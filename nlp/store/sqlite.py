@@ -20,7 +20,7 @@ from nlp.store.filters import Filters
 from nlp.store.sql import SQLStore
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 INLINE_VALUES = 50  # longer value lists are bound as one JSON array (no limit on the number of values)
 
 _SCHEMA = """
@@ -63,9 +63,14 @@ CREATE TABLE IF NOT EXISTS directives (
     context TEXT NOT NULL DEFAULT '',
     kw_len INTEGER NOT NULL DEFAULT 0,
     ctx_len INTEGER NOT NULL DEFAULT 0,
-    kind TEXT NOT NULL DEFAULT 'directive'
+    kind TEXT NOT NULL DEFAULT 'directive',
+    unit_key TEXT NOT NULL DEFAULT '',
+    partners TEXT NOT NULL DEFAULT '[]',
+    due TEXT NOT NULL DEFAULT '[]',
+    task_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS directives_doc ON directives(doc_id, position);
+CREATE INDEX IF NOT EXISTS directives_unit ON directives(unit_key);
 CREATE TABLE IF NOT EXISTS directive_labels (
     directive_id INTEGER NOT NULL REFERENCES directives(id) ON DELETE CASCADE,
     label TEXT NOT NULL,
@@ -80,6 +85,15 @@ CREATE TABLE IF NOT EXISTS feedback (
     heading TEXT NOT NULL DEFAULT '',
     directive_id INTEGER,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS task_status (
+    doc_id TEXT NOT NULL,
+    task_key TEXT NOT NULL,
+    done_date TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    done_by TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, task_key)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS directives_fts USING fts5(
     keyword, context, content='directives', content_rowid='id',
@@ -166,7 +180,7 @@ class SQLiteStore(SQLStore):
 
     def _migrate(self, version: str) -> None:
         """Bring an older database to the current schema (the keyword index is rebuilt)."""
-        if version not in ("1", "2", "3"):
+        if version not in ("1", "2", "3", "4"):
             raise StoreError(f"Cơ sở dữ liệu {self.path} có phiên bản lược đồ lạ: {version}")
         if version == "1":
             self._conn.execute("ALTER TABLE directives ADD COLUMN kw_len INTEGER NOT NULL DEFAULT 0")
@@ -178,8 +192,12 @@ class SQLiteStore(SQLStore):
         columns = {r[1] for r in self._conn.execute("PRAGMA table_info(directives)")}
         if "kind" not in columns:
             self._conn.execute("ALTER TABLE directives ADD COLUMN kind TEXT NOT NULL DEFAULT 'directive'")
+        for column, default in (("unit_key", "''"), ("partners", "'[]'"), ("due", "'[]'"), ("task_key", "''")):
+            if column not in columns:
+                self._conn.execute(f"ALTER TABLE directives ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
         self._create_schema()
+        self._fill_followup_columns()
         self.rebuild_keywords()
 
     # --- dialect -----------------------------------------------------------------------------
