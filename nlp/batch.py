@@ -36,7 +36,7 @@ CHUNK = 256  # at most this many directives per retag / re-embed task
 
 # --- the cluster -----------------------------------------------------------------------------------
 @contextmanager
-def open_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+def open_client(workers: int | None = None, scheduler: str | None = None, timeout: float = 15.0) -> Iterator[Any]:
     """A Dask client: to `scheduler` (tcp://host:port) when given, else a LocalCluster of `workers`
     processes on 127.0.0.1 sharing this machine's cores (one OpenMP thread each when they fill it)."""
     import dask
@@ -44,7 +44,7 @@ def open_client(workers: int | None = None, scheduler: str | None = None) -> Ite
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout="15s")
+            client = Client(scheduler, timeout=f"{timeout}s")
         except (OSError, TimeoutError, ValueError) as exc:  # a wrong address is bad input: ValueError
             raise ValueError(f"Không kết nối được bộ lập lịch Dask {scheduler}: {exc}") from exc
         with client:
