@@ -61,11 +61,20 @@ _ASKS_UNIT = re.compile(
     r"cán bộ|công chức|viên chức|văn phòng|trung tâm|bộ phận|đội ngũ|người đứng đầu|lãnh đạo|ngành|địa phương|đơn vị|"
     r"cơ quan|huyện|xã|ban|chi cục|công an|bưu điện|đoàn|hội)\b"
 )
+# An opening that dates what follows in the past: "Trong 6 tháng đầu năm, …", "Năm 2023, …", "Qua kiểm tra, …".
+_PAST_OPENING = re.compile(
+    r"^(?:trong|sau)\s+(?:\d+|sáu|chín|mười)\s+tháng|^(?:năm|quý|tháng)\s+\d{1,4}\s*,|^thời gian qua|^từ đầu năm|"
+    r"^qua (?:kiểm tra|rà soát|thống kê|khảo sát|đánh giá|theo dõi)|^tính đến|^trước đó|^nhờ\b|^kết quả\b"
+)
 # A past action told as a result: "đã tiếp nhận 418 hồ sơ", "đạt 98%", "xếp thứ 5/13".
 _RESULT = re.compile(r"\b(?:đã|được)\s+(?:tiếp nhận|giải quyết|tổ chức|ban hành|triển khai|thực hiện|đạt|có)\b|\bđạt\s+[\d,.]+|\bxếp (?:thứ|loại)\b")
 _PLAN_HEADING = re.compile(
     r"mục đích|yêu cầu|mục tiêu|nhiệm vụ|giải pháp|tổ chức thực hiện|nội dung|tiến độ|lộ trình|chỉ tiêu|"
     r"trách nhiệm|phân công|đối với|kế hoạch|phương hướng"
+)
+_ACTOR_WORDS = frozenset(
+    "ubnd hđnd ủy uỷ tỉnh huyện xã phường trấn quận phố tp chủ tịch phó sở ngành giám đốc thủ trưởng đồng chí "
+    "ông bà".split()
 )
 _NUMBER = re.compile(r"\d")
 _WORDS = re.compile(r"\w+")
@@ -118,12 +127,22 @@ def core_text(text: str) -> tuple[str, str]:
     return " ".join(_WORDS.findall(m.group(0))), " ".join(_WORDS.findall(raw[m.end():]))
 
 
+def content_words(text: str) -> list[str]:
+    """The unit's words without its actors: names (capitalised words after the first), numbers and the
+    vocabulary of bodies and posts ("UBND", "huyện", "Chủ tịch", "Sở"). Whether a sentence is a directive
+    shows in what it says is to be done, not in who is named, so these words carry over to new texts."""
+    raw = strip_outlet_prefix(text).strip()
+    m = _LEAD_IN.match(raw.lower())
+    tokens = _WORDS.findall(raw[m.end():] if m else raw)
+    return [w.lower() for k, w in enumerate(tokens)
+            if not (k and w[:1].isupper()) and not w.isdigit() and w.lower() not in _ACTOR_WORDS]
+
+
 def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool) -> dict[str, float]:
     """Named features of one unit; `previous` is the unit before it, `after_ask` whether an ask cue was
     seen earlier in the body, `plan` whether the notice is a plan."""
     lead, core = core_text(unit.text)
-    words = core.split()
-    padded = f" {core} "
+    words = content_words(unit.text)
     feats: dict[str, float] = {"bias_kind:" + unit.kind: 1.0}
     for group, on in _cue_flags(f" {lead} {core} ").items():
         if on:
@@ -134,6 +153,8 @@ def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool
         feats["cue:asks_unit"] = 1.0
     if _RESULT.search(core):
         feats["cue:result"] = 1.0
+    if _PAST_OPENING.search(f"{lead}, {core}" if lead else core):
+        feats["cue:past_opening"] = 1.0
     if lead:
         feats["lead:" + " ".join(lead.split()[:2])] = 1.0
     for n in (1, 2, 3):

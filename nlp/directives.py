@@ -149,15 +149,16 @@ def segment_units(lines: list[str]) -> list[Unit]:
             depth = 0 if kind == "roman" else number.count(".") + 1
             while headings and headings[-1].depth >= depth:
                 headings.pop()
+            under_section = depth == 1 and headings and headings[-1].depth == 0  # "1." under "II."
+            path = f"{headings[-1].path}.{number}" if under_section else number
             if _is_heading(content, next_kind, next_number, kind, number):
                 close()
                 if kind == "num" and _is_substantive_intro(content):
-                    open_item(content, "num", number, i, intro=True)
+                    open_item(content, "num", path, i, intro=True)
                     close()
-                headings.append(_Heading(number, content.rstrip(":").strip(), depth))
+                headings.append(_Heading(path, content.rstrip(":").strip(), depth))
             else:
-                under_section = depth == 1 and headings and headings[-1].depth == 0  # "1." under "II."
-                open_item(content, "num", f"{headings[-1].path}.{number}" if under_section else number, i)
+                open_item(content, "num", path, i)
             continue
         if kind in ("letter", "bullet"):
             marker = "letter" if kind == "letter" else number

@@ -28,6 +28,8 @@ _WORD = re.compile(r"\w+")
 VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
 _TIMESTAMP_LIKE = re.compile(r"\d{1,2}:\d{2}|\d{1,2}/\d{1,2}/\d{4}\W*$")
 _WRAPPED = 55  # a line this long that stops mid-sentence was wrapped by hard line breaks
+# A line that ends with a photo credit or an author's name in capitals ends there ("… Ảnh: THU HÀ").
+_CREDIT_END = re.compile(rf"(?i:ảnh|nguồn)\s*:\s*[^.]{{1,40}}$|(?<![\w])[{VI_UPPER}]{{2,}}(?:\s+[{VI_UPPER}]{{2,}})+$")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M)
 _MD_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
 _BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
@@ -97,6 +99,7 @@ def join_broken_lines(text: str) -> str:
             and not _TIMESTAMP_LIKE.match(line)
             and " | " not in prev
             and " | " not in line  # table rows
+            and not _CREDIT_END.search(prev)
         )
         wrapped = blank_run == 0 and len(out) > 1 and sum(len(p) for p in out[-1]) >= _WRAPPED
         if continuation and (lower_start or wrapped):

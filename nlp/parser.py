@@ -49,22 +49,26 @@ def _body_end(lines: list[str], start: int) -> int:
     return len(lines)
 
 
-def _conclusion_start(lines: list[str], start: int, end: int) -> tuple[int, str]:
-    """(index of the lead-in line, text after the cue on that line) of an explicit conclusion cue of a
-    formal notice or meeting news ("… kết luận và chỉ đạo như sau:", "Kết luận hội nghị, … nhấn mạnh: …");
-    (-1, "") when there is none. Units before the conclusions are not directives."""
+def _conclusion_start(lines: list[str], start: int, end: int) -> tuple[int, str, bool]:
+    """(index of the lead-in line, text after the cue on that line, whether the line itself is part of the
+    conclusions) of an explicit conclusion cue of a formal notice or meeting news ("… kết luận và chỉ đạo như
+    sau:", "Kết luận hội nghị, … nhấn mạnh: …", "Kết luận hội nghị, đồng chí … đề nghị …"); (-1, "", False)
+    when there is none. Units before the conclusions are not directives."""
     for i in range(start, end):
         if _split_marker(lines[i])[0] in ("num", "roman"):
-            return -1, ""  # numbered conclusions without a lead-in: the structure decides
+            return -1, "", False  # numbered conclusions without a lead-in: the structure decides
         folded = fold(lines[i])
         if _CONCLUSION_LEAD.match(folded):
-            return i, ""
+            _, colon, rest = lines[i].partition(":")
+            if colon and len(rest.split()) >= 3:
+                return i, rest.strip(), False
+            return i, "", True  # "Kết luận hội nghị, đồng chí … đề nghị …": the line may hold a directive
         m = _CONCLUSION_CUE.search(folded)
         if m and (m.end() >= len(folded) - 2 or _SPEECH_LEAD.search(folded[: m.end()])):
             if _ASKING_LEAD.search(folded[: m.end()]) and not _SPEECH_LEAD.search(folded[: m.end()]):
                 continue  # "UBND huyện yêu cầu: …" is itself a directive with its lead-in
-            return i, lines[i][m.end():].strip()
-    return -1, ""
+            return i, lines[i][m.end():].strip(), False
+    return -1, "", False
 
 
 def _head_end(lines: list[str], title: str) -> int:
@@ -98,7 +102,7 @@ def read_body(text: str) -> Body:
     end = _body_end(lines, _head_end(lines, ""))
     while end > 0 and is_byline(lines[end - 1]) and _split_marker(lines[end - 1])[0] not in ("num", "roman"):
         end -= 1  # the author's name under the last paragraph
-    cue_at, after_cue = _conclusion_start(lines, max(_head_end(lines, ""), 1), end)
+    cue_at, after_cue, cue_line_counts = _conclusion_start(lines, max(_head_end(lines, ""), 1), end)
     preamble = "\n".join(lines[: cue_at + 1 if cue_at >= 0 else _first_item(lines, end)])
     notice, year = extract_metadata(lines, preamble, "\n".join(lines))
     notice.text = text
@@ -116,7 +120,7 @@ def read_body(text: str) -> Body:
             line = after_cue
         body.append(strip_outlet_prefix(line))
         if i == cue_at:
-            conclusions = len(body) - 1 if after_cue else len(body)
+            conclusions = len(body) - 1 if after_cue or cue_line_counts else len(body)
     first_item = _first_item(lines, end)
     lead_in = lines[first_item - 1] if 0 < first_item < end and lines[first_item - 1].rstrip().endswith(":") else ""
     default = _default_unit(lead_in or (lines[cue_at] if cue_at >= 0 else ""))

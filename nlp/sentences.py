@@ -4,7 +4,8 @@ A sentence ends at ".", "!", "?", "…" or "./." followed by a space and a capit
 opening quote, except after abbreviations that precede a name ("TP. Hồ Chí Minh", "Th.S Nguyễn …",
 "N. Nam"), inside numbers and dates ("99,97%", "30.6.2017", "57.000") and inside numbering ("1.1.").
 A clause after ";" that starts with a capital letter is a separate task ("…; Phối hợp với …") and is
-split off too. Single pass over the text, so time is linear in its length.
+split off too, when the clause before it is a clause (eight words or more), not a list of addressees, and
+not an item of an enumeration ("… các tiêu chí như: A; B; C"). Single pass over the text, so time is linear in its length.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ _BOUNDARY = re.compile(
     rf"|(?P<semi>;)(?P<space2>\s+)(?=[{_UPPER}])"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+# "… các tiêu chí như: A; B; C": the parts after the colon are items of one sentence, not tasks.
+_ENUMERATION = re.compile(r"\b(như|gồm|bao gồm|là|sau|sau đây)\s*$", re.IGNORECASE)
 
 
 def _is_abbreviation(before: str) -> bool:
@@ -40,8 +43,9 @@ def split_sentences(text: str, split_semicolons: bool = True) -> list[str]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.group("semi"):
-            if not split_semicolons:
-                continue
+            before, colon, clause = text[start : m.start("semi")].rpartition(":")
+            if not split_semicolons or len(clause.split()) < 8 or (colon and _ENUMERATION.search(before)):
+                continue  # addressees ("Các sở, ban, ngành; UBND các huyện …") or items of an enumeration
             cut = m.start("semi") + 1
         else:
             if m.group("end") == "." and _is_abbreviation(text[start : m.start("end")]):

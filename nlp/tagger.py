@@ -84,7 +84,7 @@ class Tagger:
         self.c_embed = c_embed
         self.c_stack = c_stack
         self.mask_addressee = mask_addressee
-        self.use_terms = use_terms  # each area's explicit terms as a third input of the stacker
+        self.use_terms = use_terms  # each area's explicit terms as an input of the stacker
         self.folds = folds
         self.random_state = random_state
         self.labels_: tuple[str, ...] = AREA_IDS
@@ -146,15 +146,16 @@ class Tagger:
                       if emb is not None else [])
         return vecs, text_models, emb_models
 
-    def _stack_input(self, scores: np.ndarray, terms: np.ndarray | None, j: int) -> np.ndarray:
-        """What label j's stacker sees: the logits of the base models' scores, and its explicit terms."""
-        x = _logit(scores[:, j, :])
-        return np.column_stack([x, terms[:, j]]) if terms is not None else x
+    def _stack_input(self, scores: np.ndarray, priors: list[np.ndarray], j: int) -> np.ndarray:
+        """What label j's stacker sees: the logits of the base models' scores, and the area's priors."""
+        return np.column_stack([_logit(scores[:, j, :]), *(p[:, j] for p in priors)])
 
-    def _terms(self, texts: list[str]) -> np.ndarray | None:
+    def _priors(self, texts: list[str]) -> list[np.ndarray]:
+        """(n, 8) inputs that do not depend on the training texts' wording: the count of each area's explicit
+        terms (none when `use_terms` is off)."""
         if not getattr(self, "use_terms", False):
-            return None
-        return term_counts([strip_addressee(t) for t in texts] if self.mask_addressee else texts)
+            return []
+        return [term_counts([strip_addressee(t) for t in texts] if self.mask_addressee else texts)]
 
     def _base_scores(self, base, texts, context, emb) -> np.ndarray:
         vecs, text_models, emb_models = base
@@ -203,10 +204,10 @@ class Tagger:
             oof[held] = self._base_scores(
                 base, [texts[i] for i in held], [context[i] for i in held], emb[held] if emb is not None else None
             )
-        terms = self._terms(texts)
-        self.stackers_ = [self._fit_linear(self._stack_input(oof, terms, j), Y[:, j], self.c_stack, weight)
+        priors = self._priors(texts)
+        self.stackers_ = [self._fit_linear(self._stack_input(oof, priors, j), Y[:, j], self.c_stack, weight)
                           for j in range(Y.shape[1])]
-        calibrated = np.column_stack([self._score(s, self._stack_input(oof, terms, j)) for j, s in enumerate(self.stackers_)])
+        calibrated = np.column_stack([self._score(s, self._stack_input(oof, priors, j)) for j, s in enumerate(self.stackers_)])
         self.oof_proba_ = calibrated
         self.thresholds_ = np.array([_best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
         self.base_ = self._fit_base(texts, context, emb, Y, weight)
@@ -221,9 +222,10 @@ class Tagger:
         context = list(context) if context is not None else [""] * len(texts)
         if not texts:
             return np.zeros((0, len(self.labels_)))
-        scores = self._base_scores(self.base_, texts, context, self._embed(texts, embeddings))
-        terms = self._terms(texts)
-        return np.column_stack([self._score(s, self._stack_input(scores, terms, j)) for j, s in enumerate(self.stackers_)])
+        emb = self._embed(texts, embeddings)
+        scores = self._base_scores(self.base_, texts, context, emb)
+        priors = self._priors(texts)
+        return np.column_stack([self._score(s, self._stack_input(scores, priors, j)) for j, s in enumerate(self.stackers_)])
 
     def predict(
         self,

