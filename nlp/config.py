@@ -13,6 +13,11 @@ def data_dir(path: str | Path | None = None) -> Path:
     return Path(path or os.environ.get("CCHC_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
+def database_url(url: str | None = None) -> str | None:
+    """The database server URL: the argument, else $CCHC_DATABASE_URL, else None (SQLite in the data dir)."""
+    return url or os.environ.get("CCHC_DATABASE_URL") or None
+
+
 def tagger_dir(path: str | Path | None = None) -> Path:
     """The tagger model directory: the argument, else $CCHC_TAGGER_DIR, else the shipped models/tagger."""
     return Path(path or os.environ.get("CCHC_TAGGER_DIR") or PROJECT_ROOT / "models" / "tagger")

@@ -10,29 +10,6 @@ import unicodedata
 from functools import lru_cache
 
 
-def _tone_map() -> dict[str, str]:
-    """underthesea's tone-placement table ("hoà" -> "hòa"), read from its data file.
-
-    Importing `underthesea.pipeline.text_normalize` runs `underthesea/__init__`, which takes ~4 s
-    (it loads the translation pipeline); the table itself loads in milliseconds.
-    """
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("underthesea")  # finds the package without importing it
-    rules = Path(spec.submodule_search_locations[0]) / "pipeline" / "text_normalize" / "tn_rules_2023_07_14.bin"
-    if rules.is_file():
-        import joblib
-
-        return joblib.load(rules)["token"]
-    from underthesea.pipeline.text_normalize.text_normalizer import token_map
-
-    return token_map
-
-
-_TONE_MAP = _tone_map()
-
-
 # Characters that look like Vietnamese letters or spaces but are not.
 _LOOKALIKES = str.maketrans(
     {
@@ -61,9 +38,29 @@ _SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]\s*$")
 _HEADER_LINE = re.compile(r"hạnh phúc\s*$|^số\s*:|^[^\d,:;]{2,40},\s*ngày\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _tone_map() -> dict[str, str]:
+    """underthesea's token normalisation map, read from its data file: importing `underthesea` itself
+    pulls in transformers (about 4 s), which a one-shot `cchc parse` must not pay."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("underthesea")  # locates the package without importing it
+    if spec and spec.origin:
+        rules = sorted((Path(spec.origin).parent / "pipeline" / "text_normalize").glob("tn_rules_*.bin"))
+        if rules:
+            import joblib
+
+            return joblib.load(rules[-1])["token"]
+    from underthesea.pipeline.text_normalize.text_normalizer import token_map
+
+    return token_map
+
+
 def fix_tone_marks(text: str) -> str:
     """Place tone marks the modern way ("hoà" -> "hòa", "uỷ" -> "ủy"), word by word."""
-    return _WORD.sub(lambda m: _TONE_MAP.get(m.group(0), m.group(0)), text)
+    tone_map = _tone_map()
+    return _WORD.sub(lambda m: tone_map.get(m.group(0), m.group(0)), text)
 
 
 def is_caps(line: str, min_letters: int = 1) -> bool:

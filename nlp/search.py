@@ -12,21 +12,20 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from nlp.config import data_dir as resolve_data_dir
-from nlp.ann import ANN
-from nlp.ann.faiss import FaissIndex
-from nlp.ann.sync import index_lock, load_locked, open_synced, resolve_embedder
+from nlp.ann import ANN, open_index, refresh_index, resolve_embedder
 from nlp.embed import Embedder
 from nlp.normalize import fold, normalize_inline
 from nlp.records import Hit
 from nlp.store import Filters, Store
 from nlp.relevance import STOP_SYLLABLES, Results, contains_all, passes, query_groups
-from nlp.vitext import expand_abbreviations, keyword_text
+from nlp.vitext import annotate_abbreviations, keyword_text
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
@@ -37,6 +36,7 @@ PASSAGE_WEIGHT = 0.8
 DENSE_WEIGHT = 1.0  # weight of the dense list in the fusion (the keyword list weighs 1)
 CANDIDATES = 50  # per-list depth fed to the fusion
 RESTORE_FROM = 20  # keyword hits whose words restore the accents of an accent-less query
+QUERY_CACHE = 512  # query vectors kept per Searcher (a repeated query is not embedded again)
 MARK = "**"
 POSTINGS_BUDGET = 8_000  # postings FTS5 may walk to find keyword candidates (~0.65 µs each)
 KEYWORD_POOL = 200  # candidates rescored with the full query
@@ -201,14 +201,14 @@ def restore_diacritics(query: str, texts: list[str]) -> str:
 
 
 def dense_query_texts(query: str) -> list[str]:
-    """The texts embedded for a query: as typed and, if it has abbreviations, expanded.
+    """The text embedded for a query: as typed, each abbreviation followed by its full form.
 
-    Directives use both forms ("TTHC" and "thủ tục hành chính"), so the query vector is the mean of
-    the two (measured on corpus/queries.jsonl: dense nDCG@10 0.82 expanded only, 0.85 as typed, 0.88 both).
+    Directives use both forms ("TTHC" and "thủ tục hành chính"). One text with both costs one embedding;
+    the mean of two embeddings (typed, expanded) cost two for the same quality (corpus/queries.jsonl,
+    nDCG@10, seeds / with 1,178 distractors: hybrid 0.963 / 0.396 vs 0.963 / 0.391, dense 0.885 / 0.279
+    vs 0.883 / 0.288; typed only: dense 0.851 / 0.253, expanded only: 0.822 / 0.284).
     """
-    typed = normalize_inline(query)
-    expanded = expand_abbreviations(typed)
-    return [typed] if expanded == typed else [typed, expanded]
+    return [annotate_abbreviations(normalize_inline(query))]
 
 
 def rrf(rankings: list[list[int]], k: int | None = None, weights: list[float] | None = None) -> list[tuple[int, float]]:
@@ -223,20 +223,27 @@ def rrf(rankings: list[list[int]], k: int | None = None, weights: list[float] | 
 
 
 class Searcher:
-    """Search one data directory. Cheap to keep open; picks up other processes' changes per query."""
+    """Search one store (a data directory or a database). Cheap to keep open; picks up other processes'
+    changes per query."""
 
     def __init__(
         self,
         data_dir: str | Path | None = None,
         embedder: str | Embedder | None = None,
         store: Store | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = resolve_data_dir(data_dir)
-        self.store = store or Store.open(self.data_dir)
+        self.store = store or Store.open(self.data_dir, database_url)
         self._own_store = store is None
-        self.embedder = resolve_embedder(self.data_dir, embedder)
-        self.index: ANN = open_synced(self.store, self.data_dir, self.embedder, wait=False)
         self._lock = threading.RLock()  # one query at a time per Searcher (UI threads share one)
+        self._vectors: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        try:
+            self.embedder = resolve_embedder(self.data_dir, embedder, self.store)
+            self.index: ANN = open_index(self.store, self.data_dir, self.embedder, wait=False)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         if self._own_store:
@@ -249,20 +256,8 @@ class Searcher:
         self.close()
 
     def refresh(self) -> None:
-        """Bring the dense index up to the store's state after changes by this or another process.
-
-        A newer index file on disk is loaded; otherwise the in-memory index is reconciled, unless a
-        writer holds the index lock (its save will bring the changes; stale ids are dropped meanwhile).
-        """
-        if self.index.info.generation == self.store.generation():
-            return
-        info = FaissIndex.read_info(self.data_dir)
-        if info is None or info.file != self.index.info.file:
-            self.index = open_synced(self.store, self.data_dir, self.embedder, wait=False)
-            return
-        with index_lock(self.data_dir, wait=False) as locked:
-            if locked:
-                self.index = load_locked(self.store, self.data_dir, self.embedder, current=self.index)
+        """Bring the dense index up to the store's state after changes by this or another process."""
+        self.index = refresh_index(self.index, self.store, self.data_dir, self.embedder)
 
     # --- the two retrievers -------------------------------------------------------------------
     def keyword_ranking(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
@@ -272,11 +267,12 @@ class Searcher:
         if not units:
             return []
         doc_freq = self.store.doc_frequencies(units)
-        selective = select_units(units, doc_freq, POSTINGS_BUDGET)
+        budget = min(POSTINGS_BUDGET, self.store.postings_budget or POSTINGS_BUDGET)
+        selective = select_units(units, doc_freq, budget)
         if not selective:
             return []
         pool = max(KEYWORD_POOL, limit)
-        if doc_freq[selective[0]] <= POSTINGS_BUDGET:
+        if doc_freq[selective[0]] <= budget:
             candidates = self.store.keyword_search(selective, pool, filters)
         else:  # even the rarest unit is common: the newest directives having the rarest units all
             rarest = sorted((u for u in units if doc_freq.get(u)), key=lambda u: doc_freq[u])[:3]
@@ -332,6 +328,8 @@ class Searcher:
             return self._page(self.keyword_all_ranking(query, want, filters), offset, k, query)
         # Sequential on purpose: the embedder's OpenMP threads and a concurrent SQLite thread fight for the
         # two cores (p95 > 1 s measured); the keyword side is a few ms.
+        # Sequential on purpose: embedding the query on a second thread while the keyword side runs was
+        # measured no faster on this shared 2-core machine (hybrid p50 53.4 vs 53.2 ms at 100k, HNSW).
         accented = has_diacritics(query)
         keyword = self.keyword_ranking(query, depth, filters) if mode == "hybrid" or not accented else []
         # an accent-less query is embedded after restoring its accents from the keyword matches
@@ -371,9 +369,20 @@ class Searcher:
         """The query vector; an accent-less query is first restored from the texts of `context_ids`."""
         if context_ids:
             query = restore_diacritics(query, [t for _, t in self.store.directive_texts(context_ids)])
-        vectors = self.embedder.query(dense_query_texts(query))
+        texts = tuple(dense_query_texts(query))
+        with self._lock:
+            cached = self._vectors.get(texts)
+            if cached is not None:
+                self._vectors.move_to_end(texts)
+                return cached
+        vectors = self.embedder.query(list(texts))
         mean = vectors.mean(axis=0)
-        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+        vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        with self._lock:
+            self._vectors[texts] = vector
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def similar(self, directive_id: int, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Directives closest in meaning to a stored directive ("more like this"), itself excluded."""

@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from underthesea import word_tokenize
-
 from nlp.normalize import fold, normalize_inline
 
 # Abbreviation -> expansion. Keys are matched case-insensitively, with or without diacritics.
@@ -97,9 +95,17 @@ def expand_abbreviations(text: str) -> str:
     return text.replace(" & ", " và ")
 
 
+def annotate_abbreviations(text: str) -> str:
+    """Each known abbreviation followed by its full form ("công khai TTHC" -> "công khai TTHC thủ tục hành
+    chính"): one text carrying both spellings, what search embeds for a query."""
+    return _ABBR_RE.sub(lambda m: f"{m.group(1)} {_ABBR_INDEX[m.group(1).lower()]}", text)
+
+
 @lru_cache(maxsize=65536)
 def segment(text: str) -> tuple[str, ...]:
     """Lower-case word tokens of a text (multi-syllable words joined by "_"), punctuation dropped."""
+    from underthesea import word_tokenize  # heavy (transformers): only where words are segmented
+
     clean = expand_abbreviations(normalize_inline(text))
     if not clean:
         return ()

@@ -174,6 +174,18 @@ def test_saving_a_new_notice_makes_it_searchable_at_once(writable: Path, open_ap
     assert "Sơn Phú" in first
 
 
+def test_a_stored_notice_in_another_form_is_flagged_before_saving(writable: Path, open_app) -> None:
+    """Seed 000 with another layout (as a scan or another copy gives it) is recognised as a duplicate."""
+    other_form = "\n".join(line.strip() for line in SEED_000.read_text(encoding="utf-8").splitlines() if line.strip()) + "\n"
+    at = paste(open_app(writable, TAG_PAGE), other_form)
+    assert any("trùng với văn bản đã lưu" in w.value for w in at.warning)
+    at.radio(key=next(r.key for r in at.radio if r.key.startswith("dup_"))).set_value("Thay văn bản đã lưu bằng văn bản này").run()
+    click(at, "Lưu vào kho")
+    assert "Đã lưu văn bản vào kho" in " ".join(s.value for s in at.success)
+    with Store.open(writable) as store:
+        assert store.stats()["documents"] == 5  # replaced, not added
+
+
 def test_uploads_docx_and_bad_files_get_vietnamese_messages(seeded: Path, open_app) -> None:
     import docx
 

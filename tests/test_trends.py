@@ -24,7 +24,7 @@ def notice(locality: str, level: str, issue: str, meeting: str, labels: list[lis
 
 
 @pytest.fixture()
-def data(tmp_path: Path) -> Path:
+def data(backend, tmp_path: Path) -> Path:  # noqa: ANN001 - conftest.Backend
     with Store.open(tmp_path) as s:
         s.add_notice(notice("Ngân Sơn", "huyen", "2023-04", "2023-04-05",
                             [["thu_tuc_hanh_chinh"], ["cong_vu", "thu_tuc_hanh_chinh"], []]), "a")

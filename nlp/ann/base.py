@@ -6,12 +6,25 @@ Backends: FAISS files beside a SQLite store (`nlp.ann.faiss`); the factory is `n
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from nlp.embed import Embedder
 
 EMBED_BATCH = 64
+HNSW_FROM = 50_000  # "auto" indexes are exact below this many vectors, HNSW from it (docs/benchmarks.md)
+KINDS = ("flat", "hnsw", "auto")
+
+
+def choose_kind(rows: int) -> str:
+    """The index kind "auto" means for a corpus of `rows` vectors."""
+    return "hnsw" if rows >= HNSW_FROM else "flat"
+
+
+def check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"Loại chỉ mục không hợp lệ: '{kind}' (chọn flat, hnsw hoặc auto).")
 
 
 class EmbedderMismatch(RuntimeError):
@@ -45,6 +58,10 @@ class ANN(ABC):
     def ids(self) -> np.ndarray:
         """Live ids in the index."""
 
+    def fit_kind(self) -> bool:
+        """Switch between exact and HNSW when the kind is "auto" and the size calls for it; True if switched."""
+        return False
+
     def index(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Replace the whole content with these vectors."""
         self.delete(self.ids())
@@ -76,3 +93,24 @@ def embed_directives(embedder: Embedder, texts: list[str], batch: int = EMBED_BA
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack([embedder.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)])
+
+
+def reconcile(
+    index: ANN, store_ids: np.ndarray, texts_of: Callable[[list[int]], Iterable[tuple[int, str]]], embedder: Embedder
+) -> tuple[int, int]:
+    """Make the index hold exactly `store_ids`: embed and add the missing, remove the stale.
+
+    `texts_of(ids)` yields (id, text) for ids present in the store. Returns (added, removed).
+    """
+    have = index.ids()
+    stale = np.setdiff1d(have, store_ids, assume_unique=True)
+    missing = np.setdiff1d(store_ids, have, assume_unique=True)
+    index.delete(stale)
+    added = 0
+    for start in range(0, len(missing), 512):
+        pairs = list(texts_of(missing[start : start + 512].tolist()))
+        if pairs:
+            index.append(np.array([p[0] for p in pairs], dtype=np.int64),
+                      embed_directives(embedder, [p[1] for p in pairs]))
+            added += len(pairs)
+    return added, len(stale)

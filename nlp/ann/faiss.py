@@ -21,7 +21,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from nlp.ann.base import ANN
+from nlp.ann.base import ANN, choose_kind
 
 SIDECAR = "dense.json"
 KINDS = ("flat", "hnsw")
@@ -40,6 +40,7 @@ class IndexInfo:
     hnsw_m: int = 32
     ef_search: int = 512
     tombstones: list[int] = field(default_factory=list)
+    auto: bool = False  # the kind follows the size (choose_kind); False: the user chose it
 
 
 def _new_faiss(dim: int, kind: str, hnsw_m: int) -> faiss.Index:
@@ -64,8 +65,18 @@ class FaissIndex(ANN):
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def create(cls, embedder_id: str, dim: int, kind: str = "flat") -> FaissIndex:
-        return cls(IndexInfo(embedder=embedder_id, dim=dim, kind=kind))
+    def create(cls, embedder_id: str, dim: int, kind: str | None = "flat") -> FaissIndex:
+        """An empty index; kind None or "auto": exact now, HNSW once it is large (see `fit_kind`)."""
+        auto = kind in (None, "auto")
+        return cls(IndexInfo(embedder=embedder_id, dim=dim, kind="flat" if auto else kind, auto=auto))
+
+    def fit_kind(self) -> bool:
+        """For an "auto" index: switch to the kind its size calls for (re-using its vectors); True if switched."""
+        wanted = choose_kind(len(self))
+        if not self.info.auto or wanted == self.kind:
+            return False
+        self.rebuild(wanted)
+        return True
 
     # --- persistence --------------------------------------------------------------------------
     @staticmethod
@@ -155,10 +166,11 @@ class FaissIndex(ANN):
         if len(self._tomb) > max(1000, self.index.ntotal // 4):
             self.rebuild()
 
-    def rebuild(self) -> None:
-        """Re-create the index from its live vectors (drops HNSW tombstones)."""
+    def rebuild(self, kind: str | None = None) -> None:
+        """Re-create the index from its live vectors (drops HNSW tombstones), as `kind` when given."""
         live = self.ids()
         vectors = self.vectors(live)
+        self.info.kind = kind or self.kind
         self.index = _new_faiss(self.info.dim, self.kind, self.info.hnsw_m)
         self._tomb = set()
         self._sorted = None

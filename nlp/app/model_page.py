@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from nlp.app import resources, widgets
-from nlp.ingest import reindex
+from nlp.maintain import reindex
 from nlp.taxonomy import AREA_IDS
 from nlp.model_card import read_card
 from nlp.train import train

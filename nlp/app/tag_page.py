@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from nlp.app import SEARCH_PAGE, resources, widgets
+from nlp.duplicates import Duplicate, find_duplicate
 from nlp.ingest import ingest_text
 from nlp.normalize import normalize_text
 from nlp.parser import parse_notice
@@ -38,6 +39,7 @@ class Analysis:
     predictions: list[Prediction]
     thresholds: dict[str, float]
     doc_id: str = ""  # set once the notice is in the corpus
+    duplicate: Duplicate | None = None  # a stored notice this one duplicates in another form
     directive_ids: list[int] = field(default_factory=list)
     recorded: dict[int, list[str]] = field(default_factory=dict)  # corrections stored as feedback
 
@@ -68,6 +70,8 @@ def analyze(text: str, name: str, tagger: Tagger | None) -> Analysis:
     store = resources.store()
     if store.has_document(analysis.key):
         _link_stored(analysis, analysis.key)
+    else:
+        analysis.duplicate = find_duplicate(notice, store.duplicate_candidates(notice))
     return analysis
 
 
@@ -197,10 +201,10 @@ def _record_feedback(analysis: Analysis) -> int:
     return done
 
 
-def _save(analysis: Analysis) -> None:
+def _save(analysis: Analysis, on_duplicate: str) -> None:
     """Store the notice in the corpus, then its corrections (which also replace the stored tags)."""
     result = ingest_text(analysis.text, analysis.name, resources.current_data_dir(),
-                         embedder=resources.embedder(), tagger=resources.tagger())
+                         embedder=resources.embedder(), tagger=resources.tagger(), on_duplicate=on_duplicate)
     if result.status == "failed":
         st.error(f"Không lưu được văn bản: {widgets.md_escape(result.reason)}")
         return
@@ -213,7 +217,18 @@ def _save(analysis: Analysis) -> None:
                "Văn bản tìm kiếm được ngay.", icon=":material/check_circle:")
 
 
+def _duplicate_choice(analysis: Analysis) -> str:
+    """Warn that the notice is already stored in another form; how to save it ("replace" or "keep")."""
+    if analysis.duplicate is None or analysis.doc_id:
+        return "keep"
+    st.warning(f"Văn bản này {widgets.md_escape(analysis.duplicate.message())}.", icon=":material/content_copy:")
+    choice = st.radio("Khi lưu vào kho", ["Thay văn bản đã lưu bằng văn bản này", "Giữ cả hai"],
+                      key=f"dup_{analysis.key}", horizontal=True)
+    return "replace" if choice.startswith("Thay") else "keep"
+
+
 def _actions(analysis: Analysis) -> None:
+    on_duplicate = _duplicate_choice(analysis)
     with st.container(horizontal=True):
         record = st.button("Ghi nhận sửa nhãn", key="tag_feedback", icon=":material/rate_review:",
                            help="Lưu các lĩnh vực đã sửa làm dữ liệu học cho lần huấn luyện lại mô hình.")
@@ -228,7 +243,7 @@ def _actions(analysis: Analysis) -> None:
         else:
             st.info("Chưa có sửa nhãn mới: hãy đổi lĩnh vực ở các chỉ đạo chưa đúng trước.")
     if save:
-        _save(analysis)
+        _save(analysis, on_duplicate)
     elif analysis.doc_id:
         st.info("Văn bản này đã có trong kho; các sửa nhãn được ghi nhận sẽ cập nhật luôn nhãn trong kho.",
                 icon=":material/inventory_2:")

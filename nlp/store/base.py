@@ -64,6 +64,9 @@ class Store(ABC):
 
     #: True when dense vectors live in the store itself (pgvector), written in the notice's transaction.
     holds_vectors: bool = False
+    #: Matching rows the keyword engine can rank per query within a few milliseconds (None: the searcher's
+    #: default, sized for FTS5); PostgreSQL's ts_rank costs ~10 µs a row, FTS5 under 1 µs a posting.
+    postings_budget: int | None = None
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, database_url: str | None = None) -> Store:
@@ -123,6 +126,11 @@ class Store(ABC):
     @abstractmethod
     def documents_named(self, name: str) -> list[str]:
         """Ids of documents stored under this file name or path (taken literally)."""
+
+    @abstractmethod
+    def duplicate_candidates(self, notice: Notice, limit: int = 50) -> list[dict[str, Any]]:
+        """Stored documents that may be `notice` in another form: those sharing its number, issue date or
+        title (rows with doc_id, name, title, doc_number, issuer, issue_date, text; see nlp.duplicates)."""
 
     @abstractmethod
     def document(self, doc_id: str) -> dict[str, Any] | None:

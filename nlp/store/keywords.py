@@ -18,9 +18,10 @@ def index_terms(text: str) -> str:
     return " ".join(syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])])
 
 
-def keyword_columns(text: str, heading: str, unit: str) -> tuple[str, str]:
-    """(text terms, context terms) of a directive."""
-    return index_terms(text), index_terms(" ".join(x for x in (heading, unit) if x))
+def keyword_columns(text: str, heading: str, unit: str, title: str = "") -> tuple[str, str]:
+    """(text terms, context terms) of a directive; the context is its heading, unit and notice title (so a
+    generic line under a title about online fee payment is found by "thanh toán trực tuyến")."""
+    return index_terms(text), index_terms(" ".join(x for x in (heading, unit, title) if x))
 
 
 def unique_terms(keyword: str, context: str) -> set[str]:

@@ -23,6 +23,9 @@ from nlp.taxonomy import AREA_IDS, check_labels
 from nlp.units import unit_key
 
 CHUNK = 500  # ids per IN (...) list
+# every column of `directives` but PostgreSQL's generated tsvector
+DIRECTIVE_COLUMNS = ("id, doc_id, position, path, heading, text, unit, deadlines, targets, scores, keyword, context, "
+                     "kw_len, ctx_len, kind, unit_key, partners, due, task_key")
 
 
 def like_escape(value: str) -> str:
@@ -104,13 +107,15 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         return self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def add_notice(self, notice: Notice, doc_id: str, name: str = "") -> list[int]:
+        # Lock order shared by every writer (no deadlock between concurrent PostgreSQL writers): the
+        # document row, keyword_df terms (sorted), the counters in meta (directive triggers), generation.
         with self.transaction():
             if not self._insert_document(notice, doc_id, name):
                 return []
             rows = notice.directives + notice.passages
+            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit, notice.title) for d in rows), +1)
             keys = task_keys([d.text for d in rows])
-            ids = [self._insert_directive(doc_id, i, d, key) for i, (d, key) in enumerate(zip(rows, keys))]
-            self._add_df(term_counts(keyword_columns(d.text, d.heading, d.unit) for d in rows), +1)
+            ids = [self._insert_directive(doc_id, i, d, key, notice.title) for i, (d, key) in enumerate(zip(rows, keys))]
             self._bump_generation()
         return ids
 
@@ -135,10 +140,10 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         ).fetchone()
         return row is not None
 
-    def _insert_directive(self, doc_id: str, position: int, d: Any, task_key: str = "") -> int:
+    def _insert_directive(self, doc_id: str, position: int, d: Any, task_key: str = "", title: str = "") -> int:
         task_key = task_key or task_keys([d.text])[0]
         labels = check_labels(list(d.labels))
-        keyword, context = keyword_columns(d.text, d.heading, d.unit)
+        keyword, context = keyword_columns(d.text, d.heading, d.unit, title)
         due = [x.to_dict() if hasattr(x, "to_dict") else dict(x) for x in getattr(d, "due", [])]
         row = self._conn.execute(
             """INSERT INTO directives(doc_id, position, path, heading, text, unit, deadlines, targets, scores,
@@ -206,6 +211,18 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         ).fetchall()
         return [r[0] for r in rows]
 
+    def duplicate_candidates(self, notice: Notice, limit: int = 50) -> list[dict[str, Any]]:
+        keys = [(column, value) for column, value in (("doc_number", notice.doc_number), ("issue_date", notice.issue_date),
+                                                      ("title", notice.title)) if value.strip()]
+        if not keys:
+            return []
+        where = " OR ".join(f"{column} = ?" for column, _ in keys)
+        rows = self._conn.execute(
+            f"SELECT doc_id, name, title, doc_number, issuer, issue_date, text FROM documents WHERE {where} "
+            f"ORDER BY doc_id LIMIT {int(limit)}", tuple(value for _, value in keys),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
     def document(self, doc_id: str) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return dict(row) if row else None
@@ -252,7 +269,7 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
         return [(int(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def directive(self, directive_id: int) -> dict[str, Any] | None:
-        row = self._conn.execute("SELECT * FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
+        row = self._conn.execute(f"SELECT {DIRECTIVE_COLUMNS} FROM directives WHERE id = ?", (int(directive_id),)).fetchone()
         if not row:
             return None
         out = dict(row)
@@ -327,11 +344,13 @@ class SQLStore(TrendsSQL, FeedbackSQL, TasksSQL, Store):
 
     def _recompute_keywords(self) -> None:
         """Rewrite every row's keyword columns and the term frequencies (inside a transaction)."""
-        rows = self._conn.execute("SELECT id, text, heading, unit FROM directives").fetchall()
+        rows = self._conn.execute(
+            "SELECT d.id, d.text, d.heading, d.unit, doc.title FROM directives d JOIN documents doc ON doc.doc_id = d.doc_id"
+        ).fetchall()
         updates = []
         columns = []
         for r in rows:
-            keyword, context = keyword_columns(r[1], r[2], r[3])
+            keyword, context = keyword_columns(r[1], r[2], r[3], r[4])
             columns.append((keyword, context))
             updates.append((keyword, context, n_tokens(keyword), n_tokens(context), r[0]))
         self._conn.execute("DELETE FROM keyword_df")

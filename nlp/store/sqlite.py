@@ -6,6 +6,7 @@ from AUTOINCREMENT and are never reused. The dense index is a FAISS file beside 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from nlp.store.sql import SQLStore
 
 DB_NAME = "cchc.sqlite"
 SCHEMA_VERSION = "5"
+INLINE_VALUES = 50  # longer value lists are bound as one JSON array (no limit on the number of values)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,14 +129,14 @@ class SQLiteStore(SQLStore):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             raw = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Không mở được cơ sở dữ liệu {self.path}: {exc}") from exc
         raw.row_factory = sqlite3.Row
         self._lock = threading.RLock()
-        self._conn = _LockedConnection(raw, self._lock)  # one Store may serve several UI threads
+        self._conn = _LockedConnection(raw, self._lock, self.path)  # one Store may serve several UI threads
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
@@ -198,6 +200,18 @@ class SQLiteStore(SQLStore):
         self._fill_followup_columns()
         self.rebuild_keywords()
 
+    # --- dialect -----------------------------------------------------------------------------
+    def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        if len(values) <= INLINE_VALUES:
+            return super()._in(column, values)
+        return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
+
+    def _like_any(self, expr: str, patterns: Sequence[str]) -> tuple[str, list[Any]]:
+        if len(patterns) <= INLINE_VALUES:
+            return super()._like_any(expr, patterns)
+        return (f"EXISTS (SELECT 1 FROM json_each(?) p WHERE {expr} LIKE p.value ESCAPE '\\')",
+                [json.dumps(list(patterns))])
+
     # --- transactions -------------------------------------------------------------------------
     def transaction(self) -> _Transaction:
         """`with store.transaction():` runs the block in one IMMEDIATE transaction."""
@@ -256,7 +270,7 @@ class SQLiteStore(SQLStore):
     def check_keywords(self, deep: bool = False) -> bool:
         try:
             self._conn.execute("INSERT INTO directives_fts(directives_fts, rank) VALUES ('integrity-check', 1)")
-        except sqlite3.DatabaseError:
+        except StoreError:
             return False
         if deep:
             vocab = {r[0]: r[1] for r in self._conn.execute("SELECT term, doc FROM directives_vocab")}
@@ -280,12 +294,33 @@ class _Result:
         return iter(self.rows)
 
 
-class _LockedConnection:
-    """A connection whose statements run one at a time across threads (transactions hold the lock)."""
+def error_message(exc: sqlite3.Error, path: Path) -> str:
+    """A Vietnamese message for a SQLite failure on the database at `path`."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"Cơ sở dữ liệu {path} đang bị một tiến trình khác khóa quá lâu; hãy thử lại sau."
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (f"Tệp {path} không phải cơ sở dữ liệu cchc hoặc đã hỏng ({exc}); khôi phục bản sao lưu "
+                "hoặc xóa tệp rồi nạp lại văn bản.")
+    if "full" in text:
+        return f"Hết chỗ trống trên đĩa khi ghi {path}."
+    if "readonly" in text or "read-only" in text:
+        return f"Không ghi được vào {path} (tệp hoặc thư mục chỉ cho đọc)."
+    if "unable to open" in text or "disk i/o" in text:
+        return f"Không mở hoặc không đọc được {path} ({exc})."
+    return f"Lỗi cơ sở dữ liệu {path}: {exc}"
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+
+class _LockedConnection:
+    """A connection whose statements run one at a time across threads (transactions hold the lock).
+
+    SQLite errors become StoreError with a Vietnamese message naming the file.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, path: Path) -> None:
         self._raw = conn
         self._lock = lock
+        self._path = path
 
     @property
     def in_transaction(self) -> bool:
@@ -293,11 +328,17 @@ class _LockedConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Result:
         with self._lock:
-            return _Result(self._raw.execute(sql, params))
+            try:
+                return _Result(self._raw.execute(sql, params))
+            except sqlite3.Error as exc:
+                raise StoreError(error_message(exc, self._path)) from exc
 
     def executemany(self, sql: str, rows: Any) -> None:
         with self._lock:
-            self._raw.executemany(sql, rows)
+            try:
+                self._raw.executemany(sql, rows)
+            except sqlite3.Error as exc:
+                raise StoreError(error_message(exc, self._path)) from exc
 
     def close(self) -> None:
         with self._lock:
