@@ -59,7 +59,8 @@ test-fast: dev
 	$(BIN)/pytest -q -m "not slow"
 
 train: install
-	$(BIN)/cchc train
+	$(BIN)/python training/train_directive_model.py
+	$(BIN)/cchc train --out models/tagger
 
 bench: dev
 	$(BIN)/python bench/bench_tagger.py
