@@ -84,7 +84,13 @@ class Worker:
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
-        self._proc.start()
+        try:
+            self._proc.start()
+        except (RuntimeError, OSError) as exc:  # e.g. started while a script is still importing (spawn)
+            self._proc = None
+            parent.close()
+            child.close()
+            raise WorkerUnavailable(f"không khởi động được tiến trình đọc tệp ({exc.__class__.__name__})") from None
         child.close()
         self._conn = parent
         try:
@@ -96,7 +102,7 @@ class Worker:
             raise WorkerUnavailable("không khởi động được tiến trình đọc tệp")
 
     def _stop(self) -> None:
-        if self._proc is not None:
+        if self._proc is not None and self._proc.pid is not None:
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

@@ -176,3 +176,13 @@ def test_quick_retrain_keeps_the_last_full_evaluation(tmp_path):
     assert last_evaluation(model_dir)["date"] == before["date"]
     assert "last full training" in (model_dir / "model_card.md").read_text(encoding="utf-8")
     assert Tagger.load(model_dir).predict(["Giải ngân vốn đầu tư công."])[0].labels == ["tai_chinh_cong"]
+
+
+def test_a_generic_directive_takes_its_area_from_the_title(shipped):
+    """Ingest and the app give the notice title as context: a line with no area words of its own then takes
+    the area of its notice (texts written by the team)."""
+    line = "Yêu cầu UBND các xã, thị trấn phối hợp và tổ chức thực hiện."
+    alone = shipped.predict([line], top_terms=0)[0]
+    titled = shipped.predict([line], context=["Rà soát văn bản quy phạm pháp luật do HĐND, UBND xã ban hành"],
+                             top_terms=0)[0]
+    assert "the_che" not in alone.labels and "the_che" in titled.labels
