@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import socket
 import struct
 import subprocess
@@ -53,9 +52,18 @@ def _zip_bomb(path: Path, inflated: int = 2 * GIB) -> None:
 
 
 def _peak_rss_of(args: list[str]) -> tuple[subprocess.CompletedProcess, int]:
-    """Run a command in a child; return it and the peak RSS (bytes) of the children so far."""
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    return done, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    """Run a command; return it and its own peak RSS (bytes).
+
+    The command runs under a fresh interpreter that waits for it alone, so the peak is the command's and
+    not the largest of every child this test process has had (RUSAGE_CHILDREN keeps the maximum)."""
+    probe = ("import resource, subprocess, sys; "
+             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+             "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(p.returncode)")
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    *lines, peak_kb = done.stderr.rstrip("\n").split("\n")
+    done.stderr = "\n".join(lines)
+    return done, int(peak_kb) * 1024
 
 
 @pytest.mark.slow
