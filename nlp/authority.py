@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from nlp.normalize import fold
-from nlp.places import UPPER_WORD, canonical_place, is_central_city, level_of, place_name
+from nlp.normalize import VI_UPPER, fold
+from nlp.places import UPPER_WORD, canonical_place, is_central_city, level_of, named_province, place_name
 
 _LEVEL = r"(?:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)"
 # "UBND huyện Chợ Mới", "Chủ tịch UBND tỉnh", "Ủy ban nhân dân Huyện", "Chủ tịch tỉnh Thanh Hóa",
@@ -30,11 +30,12 @@ _MIDDLE_NAMES = frozenset("văn thị minh quốc anh hữu đức ngọc thanh 
 _CITY_SHORT = re.compile(r"\b(?:tp\.?\s*hcm|tphcm|tp\.?\s*hồ chí minh)\b", re.IGNORECASE)
 _ACTION = re.compile(
     r"^\W*(?:cũng\s+|đã\s+|vừa\s+|tiếp tục\s+|sẽ\s+|mới đây\s+)*(?:yêu cầu|đề nghị|giao|chỉ đạo|ban hành|có văn bản|"
-    r"có công văn|có ý kiến|ký|phát động|kết luận|lưu ý|nhấn mạnh|triển khai|tổ chức|quyết định|vừa|đã|sẽ|tiếp tục)",
+    r"có công văn|có ý kiến|ký|phát động|kết luận|công bố|lưu ý|nhấn mạnh|triển khai|tổ chức|quyết định|vừa|đã|sẽ|tiếp tục)",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"(?:căn cứ|thực hiện|theo|trên cơ sở)\s+(?:\S+\s+){0,3}(?:số|\d)|\bcủa\s*$|\bsố\s+\S+\s*$", re.IGNORECASE)
 _ASKED = re.compile(r"(?:yêu cầu|đề nghị|giao|chỉ đạo|gửi)\s+(?:\S+\s+){0,6}$", re.IGNORECASE)
+_ASKS_OF = re.compile(r"(?<!thực hiện )(?<!theo )\b(?:yêu cầu|chỉ đạo|kết luận|chỉ thị) của\s*$", re.IGNORECASE)
 LEVEL_WORD = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã"}
 
 
@@ -68,11 +69,14 @@ def _mentions(text: str, weight: float, document: str) -> list[tuple[float, str,
             score += 1.5 if name else 0.8  # "huyện Yên Lạc vừa ban hành …", "huyện sẽ tăng cường …"
         if re.search(r"tuyên truyền của\s*$", before, re.IGNORECASE):
             score += 5.0  # the body that speaks in a radio script
-        elif _REFERENCE.search(before):
-            score -= 2.0
-        if _ASKED.search(before):
-            score -= 1.5  # the asked party ("yêu cầu UBND các xã …"), not the one asking
-        if re.search(r"\b(?:các|cấp)\s*$", before):
+        elif _ASKS_OF.search(before):
+            score += 1.5  # "… là yêu cầu của Chủ tịch UBND thành phố": the one who asks
+        else:
+            if _REFERENCE.search(before):
+                score -= 2.0
+            if _ASKED.search(before):
+                score -= 1.5  # the asked party ("yêu cầu UBND các xã …"), not the one asking
+        if re.search(rf"\b(?:các|cấp)\s+(?:{_LEVEL}\s*,\s*)?$", before + " ", re.IGNORECASE):
             score -= 1.0  # "UBND các huyện": addressees; "cấp xã": a level, not a body
         out.append((score * weight, level, name))
     return out
@@ -97,7 +101,7 @@ def find_authority(text: str, title: str = "", header_place: str = "", date_plac
             header_level = level_of(m.group(1), m.group(2))
             names[header_level][canonical_place(m.group(2))] += 5
             scores[header_level] += 10.0
-    prefix = re.match(rf"^([{UPPER_WORD[1:-5]}][^:–\-|]{{1,30}}?)\s*[:–\-|]\s", title)  # "Tháp Mười – …", "HUYỆN X: …"
+    prefix = re.match(rf"^([{VI_UPPER}][^:–\-|]{{1,30}}?)\s*[:–\-|]\s", title)  # "Tháp Mười – …", "HUYỆN X: …"
     sources = [(title, 1.5), (text, 1.0)]
     for source, weight in sources:
         for score, level, name in _mentions(source, weight, text):
@@ -124,7 +128,8 @@ def find_authority(text: str, title: str = "", header_place: str = "", date_plac
     elif names[level]:
         locality = names[level].most_common(1)[0][0]
     else:
-        locality = _title_place(prefix) or next((n.most_common(1)[0][0] for n in names.values() if n), "")
+        locality = _title_place(prefix) or (named_province(f"{title}\n{text}") if level == "tinh" else "")
+        locality = locality or next((n.most_common(1)[0][0] for n in names.values() if n), "")
     word = LEVEL_WORD[level]
     if locality and level == "tinh" and is_central_city(locality):
         word = "thành phố"

@@ -194,9 +194,12 @@ def extract_metadata(lines: list[str], preamble: str, text: str) -> tuple[Notice
             break
     issued: VnDate | None = None
     date_place = ""
-    for line in lines[:12]:
-        m = _PLACE_DATE.search(_MOTTO.sub(" ", line))
-        if m and (issued := _header_date(m.group(2))):
+    for i, line in enumerate(lines[:12]):
+        line = _MOTTO.sub(" ", line)
+        if re.search(r",\s*ngày\s*$", line, re.IGNORECASE) and i + 1 < len(lines):
+            line = f"{line} {lines[i + 1]}"  # "Tuyên Quang, ngày" / "10 tháng 12 năm 2013" broken over two lines
+        m = _PLACE_DATE.search(line)
+        if m and _looks_like_place(m.group(1)) and (issued := _header_date(m.group(2))):
             date_place = m.group(1).strip()
             break
     if issued is None:  # a radio script is dated under its text
@@ -226,6 +229,12 @@ def extract_metadata(lines: list[str], preamble: str, text: str) -> tuple[Notice
     notice.chair = find_chair(preamble)
     notice.signer = find_signer(lines)
     return notice, issued.year if issued else (met.year if met else context_year)
+
+
+def _looks_like_place(text: str) -> bool:
+    """"Tuyên Quang", "XÃ ĐỊNH HƯNG", "TP. Hồ Chí Minh": a few words, each capitalised ("Trước tình hình này" is not)."""
+    words = text.strip().split()
+    return 0 < len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 def _as_tuple(d: VnDate) -> tuple[int, int, int]:

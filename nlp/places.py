@@ -17,13 +17,24 @@ LEVEL_WORDS: dict[str, str] = {
 }
 CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
 _CENTRAL_KEYS = {fold(c) for c in CENTRAL_CITIES}
+# The provinces before and after the 2025 merger (a public list), for a province named without "tỉnh".
+PROVINCES = CENTRAL_CITIES + (
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
+    "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk", "Đắk Nông", "Điện Biên",
+    "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Tĩnh", "Hải Dương", "Hậu Giang", "Hòa Bình",
+    "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An",
+    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam",
+    "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
+    "Thanh Hóa", "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+)
+_PROVINCE_NAMES = re.compile(r"\b(" + "|".join(re.escape(p) for p in PROVINCES) + r")\b")
 # Spellings of a place that are not its name written out.
 ALIASES: dict[str, str] = {"hcm": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh",
                            "sài gòn": "Hồ Chí Minh", "thừa thiên huế": "Huế"}
 UPPER_WORD = rf"[{VI_UPPER}][\w]*"
 # Words that may start a capitalised phrase but are never part of a place name.
-_NOT_NAME = frozenset(fold(w) for w in (
-    "Ủy", "UBND", "HĐND", "Chủ", "Phó", "Văn", "Phòng", "Sở", "Ban", "Trung", "Bộ", "Công", "Theo", "Đồng",
+_NOT_NAME = frozenset(w.lower() for w in (  # compared with diacritics: "Ban" is not "Bàn"
+    "Ủy", "Uỷ", "UBND", "HĐND", "Chủ", "Phó", "Văn", "Phòng", "Sở", "Ban", "Trung", "Bộ", "Công", "Theo", "Đồng",
     "Kế", "Quyết", "Thông", "Nghị", "Chỉ", "Báo", "Tại", "Trong", "Ngày", "Sáng", "Chiều", "Số",
 ))
 
@@ -62,9 +73,17 @@ def place_name(text: str) -> str:
     words: list[str] = []
     for w in text.split():
         core = w.rstrip(",.;:)")
-        if not re.fullmatch(UPPER_WORD, core) or (not words and fold(core) in _NOT_NAME):
+        if not re.fullmatch(UPPER_WORD, core) or (not words and core.lower() in _NOT_NAME):
             break
         words.append(core)
         if core != w or len(words) == 4:
             break
     return " ".join(words)
+
+
+def named_province(text: str) -> str:
+    """The province named most often in `text` without its level word ("Quảng Nam rà soát …"), else ""."""
+    counts: dict[str, int] = {}
+    for m in _PROVINCE_NAMES.finditer(text):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return max(counts, key=counts.get) if counts else ""

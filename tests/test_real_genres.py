@@ -90,6 +90,42 @@ def test_news_metadata(news) -> None:
     assert (news.level, news.locality, news.doc_type) == ("huyen", "Sông Mây", "other")
 
 
+# Written examples of metadata that real pages give in odd places: (text, level, locality, a date).
+METADATA_CASES = [
+    # a header date broken over two lines by a PDF table cell
+    ("ỦY BAN NHÂN DÂN\nTỈNH HỒ NAM\nSố: 41/KH-UBND\nHồ Nam, ngày\n05 tháng 3 năm 2022\nKẾ HOẠCH\n"
+     "Cải cách hành chính năm 2022\nI. MỤC ĐÍCH, YÊU CẦU\n1. Các sở, ngành tổ chức thực hiện nghiêm.\n",
+     "tinh", "Hồ Nam", "2022-03-05"),
+    # "<clause>, ngày …" in the first lines is a sentence, not "<place>, ngày …"
+    ("Kênh Xanh xử lý hồ sơ trễ hẹn\nHiện huyện Kênh Xanh còn 120 hồ sơ trễ hẹn.\n"
+     "Trước tình hình này, ngày 3/4/2023, UBND huyện Kênh Xanh đã có văn bản yêu cầu các phòng xử lý dứt điểm.\n",
+     "huyen", "Kênh Xanh", "2023-04-03"),
+    # a news title led by its place; the body says only "UBND huyện"
+    ("Sông Mây – Chủ tịch UBND huyện kiểm tra Bộ phận Một cửa\nChủ tịch UBND huyện yêu cầu công chức "
+     "hướng dẫn người dân tận tình, không để hồ sơ trễ hẹn.\n", "huyen", "Sông Mây", ""),
+    # a place whose name folds to a common word ("Bàn" is not "Ban"), asked of by a city chairman
+    ("Phát huy Tổ công nghệ số cộng đồng là yêu cầu của Chủ tịch UBND thành phố Đà Nẵng.\n"
+     "Tại phường Bàn Thạch, các tổ viên hỗ trợ người dân nộp hồ sơ trực tuyến.\n", "tinh", "Đà Nẵng", ""),
+    # a province named without "tỉnh"
+    ("Sắp xếp bộ máy, Quảng Nam rà soát văn bản\nUBND tỉnh vừa ban hành công văn yêu cầu các sở rà soát "
+     "văn bản quy phạm pháp luật. Quảng Nam hoàn thành trước ngày 30/6.\n", "tinh", "Quảng Nam", ""),
+]
+
+
+@pytest.mark.parametrize("text,level,locality,date", METADATA_CASES)
+def test_metadata_in_odd_places(text: str, level: str, locality: str, date: str) -> None:
+    notice = parse_notice(text)
+    assert (notice.level, notice.locality) == (level, locality)
+    if date:
+        assert date in (notice.issue_date, notice.meeting_date)
+
+
+def test_place_name_keeps_its_diacritics() -> None:
+    from nlp.places import place_name
+    assert place_name("Bàn Thạch, từ ngày 11/8") == "Bàn Thạch"
+    assert place_name("Ban Chỉ đạo huyện") == ""
+
+
 def test_plan_objectives_items_and_timeline() -> None:
     notice = parse_notice(PLAN)
     assert (notice.doc_type, notice.level, notice.locality) == ("ke_hoach", "xa", "Bản Láng")
