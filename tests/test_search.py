@@ -18,7 +18,7 @@ from nlp.ingest import ingest_paths
 from nlp.maintain import reindex
 from nlp.records import Directive, Notice
 from nlp.search import (
-    PASSAGE_WEIGHT,
+    DENSE_WEIGHT, PASSAGE_WEIGHT,
     Searcher, bm25_rescore, highlight, query_units, restore_diacritics, rrf, select_units,
 )
 from nlp.store import Filters, Store
@@ -131,7 +131,7 @@ def test_hybrid_is_the_fusion_of_both_lists(searcher: Searcher) -> None:
     depth = 50
     dense = [i for i, _ in searcher.dense_ranking(searcher.embed_query(q), depth)]
     keyword = [i for i, _ in searcher.keyword_ranking(q, depth)]
-    fused = rrf([dense, keyword])
+    fused = rrf([dense, keyword], weights=[DENSE_WEIGHT, 1.0])
     kinds = {i: h.kind for i, h in searcher.store.hits([i for i, _ in fused]).items()}
     weighted = [(s * (PASSAGE_WEIGHT if kinds[i] == "passage" else 1.0), n, i) for n, (i, s) in enumerate(fused)]
     expected = [i for _, _, i in sorted(weighted, key=lambda t: (-t[0], t[1]))][:5]
@@ -181,6 +181,9 @@ def test_restore_diacritics_uses_context() -> None:
     assert restore_diacritics("so hoa ho so", texts) == "số hóa hồ sơ"
     assert restore_diacritics("hồ sơ", texts) == "hồ sơ"  # already accented: untouched
     assert restore_diacritics("xyz abc", texts) == "xyz abc"
+    # a form seen beside the query's neighbour wins over a far more frequent bare one ("sơ" of "hồ sơ")
+    many = ["Tiếp nhận hồ sơ, trả hồ sơ, lưu hồ sơ đúng hạn."] * 4 + ["Đẩy mạnh số hóa kết quả."]
+    assert restore_diacritics("so hoa ho so", many) == "số hóa hồ sơ"
 
 
 # --- filters and "more like this" -----------------------------------------------------------------------
