@@ -170,3 +170,25 @@ def dense_ids_and_vectors(data_dir: Path, ids: list[int] | None = None) -> tuple
                 return [], None
         have = sorted(index.ids().tolist())
         return have, (index.vectors(np.asarray(ids, dtype=np.int64)) if ids is not None else None)
+
+
+APP_TIMEOUT = 120  # seconds an AppTest run may take (the first loads the models)
+
+
+@pytest.fixture()
+def open_app(monkeypatch: pytest.MonkeyPatch):
+    """open_app(data_dir, page=None, **query) -> a Streamlit AppTest of app_streamlit.py that has run once
+    on that page without an exception."""
+    from streamlit.testing.v1 import AppTest  # imported here: only the app tests pay for Streamlit
+
+    def run(data_dir: Path, page: str | None = None, **query: str) -> AppTest:
+        monkeypatch.setenv("CCHC_DATA_DIR", str(data_dir))
+        at = AppTest.from_file(str(ROOT / "app_streamlit.py"), default_timeout=APP_TIMEOUT)
+        at.query_params.update(query)
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run

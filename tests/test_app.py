@@ -23,10 +23,8 @@ from nlp.model_card import EVAL_KEYS, last_evaluation, read_card, write_card
 from nlp.trends import cell_directives, trend_counts
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app_streamlit.py")
 SEED_000 = next((ROOT / "corpus" / "notices").glob("000_*.txt"))
 NEW_NOTICE = ROOT / "corpus" / "written_notices" / "w02_kl_quy4_son_phu.txt"
-TIMEOUT = 120
 
 
 @pytest.fixture(scope="session")
@@ -44,23 +42,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def writable(seeded: Path, tmp_path: Path) -> Path:
     """A private copy of the seeded data directory."""
     return Path(shutil.copytree(seeded, tmp_path / "data"))
-
-
-@pytest.fixture()
-def open_app(monkeypatch: pytest.MonkeyPatch):
-    """open_app(data_dir, page=None, **query) -> an AppTest that has run once on that page."""
-
-    def run(data_dir: Path, page: str | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("CCHC_DATA_DIR", str(data_dir))
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        at.run()
-        if page:
-            at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
 
 
 def plain(markdown: str) -> str:

@@ -25,8 +25,6 @@ from nlp.tagger import Tagger
 from nlp.trends import all_periods, trend_counts
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app_streamlit.py")
-TIMEOUT = 120
 NOTICE = """ỦY BAN NHÂN DÂN HUYỆN MINH THỬ
 Số: 31/TB-UBND
 Minh Thử, ngày 04 tháng 03 năm 2024
@@ -53,21 +51,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def writable(corpus: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(corpus, tmp_path / "data"))
-
-
-@pytest.fixture()
-def open_app(monkeypatch: pytest.MonkeyPatch):
-    def run(data_dir: Path, page: str | None = None, **query: str) -> AppTest:
-        monkeypatch.setenv("CCHC_DATA_DIR", str(data_dir))
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        at.run()
-        if page:
-            at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
 
 
 def ok(at: AppTest) -> AppTest:
