@@ -36,6 +36,7 @@ _ACTION = re.compile(
 _REFERENCE = re.compile(r"(?:căn cứ|thực hiện|theo|trên cơ sở)\s+(?:\S+\s+){0,3}(?:số|\d)|\bcủa\s*$|\bsố\s+\S+\s*$", re.IGNORECASE)
 _ASKED = re.compile(r"(?:yêu cầu|đề nghị|giao|chỉ đạo|gửi)\s+(?:\S+\s+){0,6}$", re.IGNORECASE)
 _ASKS_OF = re.compile(r"(?<!thực hiện )(?<!theo )\b(?:yêu cầu|chỉ đạo|kết luận|chỉ thị) của\s*$", re.IGNORECASE)
+_ADDRESSEES = re.compile(rf"\b(?:các|cấp)(?:\s+{_LEVEL}\s*,)?\s*$", re.IGNORECASE)  # "các xã, " before "thị trấn"
 LEVEL_WORD = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã"}
 
 
@@ -76,7 +77,7 @@ def _mentions(text: str, weight: float, document: str) -> list[tuple[float, str,
                 score -= 2.0
             if _ASKED.search(before):
                 score -= 1.5  # the asked party ("yêu cầu UBND các xã …"), not the one asking
-        if re.search(rf"\b(?:các|cấp)\s+(?:{_LEVEL}\s*,\s*)?$", before + " ", re.IGNORECASE):
+        if _ADDRESSEES.search(before):
             score -= 1.0  # "UBND các huyện": addressees; "cấp xã": a level, not a body
         out.append((score * weight, level, name))
     return out

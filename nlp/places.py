@@ -7,6 +7,7 @@ Huế) is at province level; any other "thành phố" is at district level.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from nlp.normalize import VI_UPPER, fold
 
@@ -83,7 +84,5 @@ def place_name(text: str) -> str:
 
 def named_province(text: str) -> str:
     """The province named most often in `text` without its level word ("Quảng Nam rà soát …"), else ""."""
-    counts: dict[str, int] = {}
-    for m in _PROVINCE_NAMES.finditer(text):
-        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    return max(counts, key=counts.get) if counts else ""
+    counts = Counter(m.group(1) for m in _PROVINCE_NAMES.finditer(text))
+    return counts.most_common(1)[0][0] if counts else ""
