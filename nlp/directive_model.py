@@ -63,9 +63,17 @@ _ASKS_UNIT = re.compile(
 )
 # An opening that dates what follows in the past: "Trong 6 tháng đầu năm, …", "Năm 2023, …", "Qua kiểm tra, …".
 _PAST_OPENING = re.compile(
-    r"^(?:trong|sau)\s+(?:\d+|sáu|chín|mười)\s+tháng|^(?:năm|quý|tháng)\s+\d{1,4}\s*,|^thời gian qua|^từ đầu năm|"
-    r"^qua (?:kiểm tra|rà soát|thống kê|khảo sát|đánh giá|theo dõi)|^tính đến|^trước đó|^nhờ\b|^kết quả\b"
+    r"^(?:theo [^,:]{2,60}:\s*)?(?:(?:trong|sau)\s+)?(?:(?:\d+|sáu|chín|mười)\s+tháng|(?:năm|quý|tháng)\s+\d{1,4}\s*,|"
+    r"thời gian qua|từ đầu năm|qua (?:kiểm tra|rà soát|thống kê|khảo sát|đánh giá|theo dõi)|tính đến|trước đó|nhờ\b|"
+    r"kết quả\b)"
 )
+# An opening that only gives the legal basis ("Căn cứ Quyết định số …", "Theo Công văn số … của …").
+_BASIS_OPENING = re.compile(
+    r"^(?:căn cứ|trên cơ sở|theo|thực hiện)\s+(?:các\s+)?(?:quyết định|công văn|kế hoạch|nghị quyết|nghị định|"
+    r"chỉ thị|thông tư|thông báo|báo cáo|văn bản|luật|hướng dẫn)\b"
+)
+# A dated opening that tells what was done ("Ngày 2/4, các phòng … đã gửi …").
+_DATED_PAST = re.compile(r"^(?:ngày|sáng|chiều|tối|hôm qua)\s*[\d/.-]*\s*[^,]{0,30},[^.]{0,80}\bđã\b")
 # A past action told as a result: "đã tiếp nhận 418 hồ sơ", "đạt 98%", "xếp thứ 5/13".
 _RESULT = re.compile(r"\b(?:đã|được)\s+(?:tiếp nhận|giải quyết|tổ chức|ban hành|triển khai|thực hiện|đạt|có)\b|\bđạt\s+[\d,.]+|\bxếp (?:thứ|loại)\b")
 _PLAN_HEADING = re.compile(
@@ -153,8 +161,14 @@ def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool
         feats["cue:asks_unit"] = 1.0
     if _RESULT.search(core):
         feats["cue:result"] = 1.0
-    if _PAST_OPENING.search(f"{lead}, {core}" if lead else core):
+    opening = f"{lead}, {core}" if lead else core
+    if _PAST_OPENING.search(opening):
         feats["cue:past_opening"] = 1.0
+    asks = any(f"cue:{g}" in feats for g in ("ask", "modal", "duty"))
+    if _BASIS_OPENING.search(opening) and not asks:
+        feats["cue:basis_only"] = 1.0
+    if _DATED_PAST.search(opening):
+        feats["cue:dated_past"] = 1.0
     if lead:
         feats["lead:" + " ".join(lead.split()[:2])] = 1.0
     for n in (1, 2, 3):

@@ -32,6 +32,8 @@ _WRAPPED = 55  # a line this long that stops mid-sentence was wrapped by hard li
 _CREDIT_END = re.compile(rf"(?i:ảnh|nguồn)\s*:\s*[^.]{{1,40}}$|(?<![\w])[{VI_UPPER}]{{2,}}(?:\s+[{VI_UPPER}]{{2,}})+$")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M)
 _MD_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
+# An outlet tag opening a paragraph ("(Baohatinh.vn) - …", "(CAO) –"): the line before it (a title) ends there.
+_OUTLET_START = re.compile(r"^\([^()]{2,30}\)\s*[-–—]\s")
 _BULLET_START = re.compile(r"^\s*(?:[-•+–*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][).]\s|[IVXLC]+[.)]\s)")
 _SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]\s*$")
 # Lines that always end where they end: the national motto, "Số: …", "<place>, ngày …".
@@ -100,6 +102,7 @@ def join_broken_lines(text: str) -> str:
             and " | " not in prev
             and " | " not in line  # table rows
             and not _CREDIT_END.search(prev)
+            and not _OUTLET_START.match(line)
         )
         wrapped = blank_run == 0 and len(out) > 1 and sum(len(p) for p in out[-1]) >= _WRAPPED
         if continuation and (lower_start or wrapped):

@@ -353,7 +353,8 @@ class Searcher:
                  cosines: dict[int, float]) -> list[tuple[int, float]]:
         """The ranked hits that pass the relevance cut-off (nlp.relevance.passes), in order."""
         terms = query_terms(query)
-        text_terms = {r[0]: r[1] for r in self.store.keyword_rows([i for i, _ in ranked])}
+        # the text with its context (heading, unit, notice title), as keyword search reads it
+        text_terms = {r[0]: f"{r[1]} {r[2]}" for r in self.store.keyword_rows([i for i, _ in ranked])}
         kept = []
         for directive_id, score in ranked:
             cos = cosines.get(directive_id)

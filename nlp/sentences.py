@@ -24,6 +24,13 @@ _BOUNDARY = re.compile(
 _LAST_WORD = re.compile(r"(\S+)$")
 # "… các tiêu chí như: A; B; C": the parts after the colon are items of one sentence, not tasks.
 _ENUMERATION = re.compile(r"\b(như|gồm|bao gồm|là|sau|sau đây)\s*$", re.IGNORECASE)
+# "… yêu cầu Giám đốc các sở, ban, ngành; Chủ tịch UBND các huyện …": what follows the ask is only addressees.
+_ASK_TAIL = re.compile(r"\b(?:yêu cầu|đề nghị|giao|chỉ đạo)\s+([^;:]{2,80})$", re.IGNORECASE)
+_ADDRESSEE_WORDS = frozenset(
+    "các cơ quan đơn vị sở ban ngành tỉnh huyện xã phường thị trấn quận thành phố đặc khu địa phương phòng "
+    "chuyên môn trực thuộc thuộc và cùng trung tâm đoàn thể ủy ubnd chủ tịch giám đốc thủ trưởng trưởng "
+    "người đứng đầu lãnh đạo cấp".split()
+)
 
 
 def _is_abbreviation(before: str) -> bool:
@@ -37,6 +44,15 @@ def _is_abbreviation(before: str) -> bool:
     return len(word) == 1 and word.isalpha()  # an initial: "N. Nam", "S.T"
 
 
+def _only_addressees(clause: str) -> bool:
+    """The clause ends with an ask and its addressees only ("… yêu cầu Giám đốc các sở, ban, ngành")."""
+    m = _ASK_TAIL.search(clause)
+    if not m:
+        return False
+    words = re.findall(r"\w+", m.group(1))
+    return bool(words) and all(w[0].isupper() or w.lower() in _ADDRESSEE_WORDS for w in words)
+
+
 def split_sentences(text: str, split_semicolons: bool = True) -> list[str]:
     """The sentences of a paragraph, stripped, in order (never empty strings)."""
     out: list[str] = []
@@ -44,7 +60,8 @@ def split_sentences(text: str, split_semicolons: bool = True) -> list[str]:
     for m in _BOUNDARY.finditer(text):
         if m.group("semi"):
             before, colon, clause = text[start : m.start("semi")].rpartition(":")
-            if not split_semicolons or len(clause.split()) < 8 or (colon and _ENUMERATION.search(before)):
+            if (not split_semicolons or len(clause.split()) < 8 or (colon and _ENUMERATION.search(before))
+                    or _only_addressees(clause)):
                 continue  # addressees ("Các sở, ban, ngành; UBND các huyện …") or items of an enumeration
             cut = m.start("semi") + 1
         else:

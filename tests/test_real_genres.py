@@ -168,12 +168,34 @@ def test_dispatch_list_after_a_colon_is_split_into_tasks() -> None:
     ("Tăng cường kỷ luật./. Trần Văn B", ["Tăng cường kỷ luật./.", "Trần Văn B"]),
     ("Rà soát toàn bộ hồ sơ trễ hạn của quý I trên địa bàn; Phối hợp với Văn phòng; tăng cường kiểm tra.",
      ["Rà soát toàn bộ hồ sơ trễ hạn của quý I trên địa bàn;", "Phối hợp với Văn phòng; tăng cường kiểm tra."]),
-    ("Theo đó, UBND tỉnh chỉ đạo: Các sở, ban, ngành; UBND các huyện tạm dừng việc sắp xếp.",
-     ["Theo đó, UBND tỉnh chỉ đạo: Các sở, ban, ngành; UBND các huyện tạm dừng việc sắp xếp."]),
+    ("Theo đó, UBND huyện giao: Các phòng chuyên môn; UBND các xã rà soát hồ sơ tồn đọng.",
+     ["Theo đó, UBND huyện giao: Các phòng chuyên môn; UBND các xã rà soát hồ sơ tồn đọng."]),
+    ("Để khắc phục, Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các huyện, thành phố "
+     "rà soát hồ sơ tồn đọng.",
+     ["Để khắc phục, Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các huyện, thành phố "
+      "rà soát hồ sơ tồn đọng."]),
+    ("UBND huyện giao Phòng Nội vụ rà soát quy trình nội bộ của các xã; Phòng Tài chính bố trí kinh phí.",
+     ["UBND huyện giao Phòng Nội vụ rà soát quy trình nội bộ của các xã;", "Phòng Tài chính bố trí kinh phí."]),
     ("Ông N. Nam cho biết: số hóa đạt 57.000 hồ sơ.", ["Ông N. Nam cho biết: số hóa đạt 57.000 hồ sơ."]),
 ])
 def test_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def test_news_lead_after_an_outlet_tag_is_a_directive() -> None:
+    """The title is not glued to a paragraph that opens with the outlet's tag, and the lead that reports a new
+    instruction ("… vừa ký văn bản yêu cầu <units> <task>") is a directive (written example)."""
+    notice = parse_notice(
+        "Chủ tịch UBND tỉnh yêu cầu chấn chỉnh việc trả kết quả chậm\n"
+        "(BHN) - Chủ tịch UBND tỉnh Hà Nam vừa ký văn bản yêu cầu các sở, ngành và UBND các huyện rà soát toàn bộ "
+        "hồ sơ đang giải quyết, trả kết quả đúng hẹn cho người dân.\n"
+        "Năm 2022, tỉnh tiếp nhận 84.120 hồ sơ, tỷ lệ trễ hạn là 2,4%, cao hơn năm trước.\n"
+        "Các đơn vị phải gửi thư xin lỗi người dân đối với từng hồ sơ trễ hạn.\n"
+    )
+    assert notice.title == "Chủ tịch UBND tỉnh yêu cầu chấn chỉnh việc trả kết quả chậm"
+    texts = [d.text for d in notice.directives]
+    assert texts[0].startswith("Chủ tịch UBND tỉnh Hà Nam vừa ký văn bản yêu cầu")
+    assert not any("84.120" in t for t in texts)
 
 
 def test_a_long_run_on_paragraph_is_parsed() -> None:
