@@ -21,6 +21,7 @@ from pathlib import Path
 from nlp.config import PROJECT_ROOT
 from nlp.directives import Unit
 from nlp.noise import is_byline, is_caption, strip_outlet_prefix, timestamp_date
+from nlp.normalize import fix_tone_marks
 
 MODEL_PATH = PROJECT_ROOT / "models" / "directive" / "model.json"
 
@@ -128,7 +129,7 @@ def _cue_flags(padded: str) -> dict[str, bool]:
 
 def core_text(text: str) -> tuple[str, str]:
     """(lead-in, rest) of a unit's lower-case words: "Theo đó, UBND huyện yêu cầu …" -> ("theo đó", "ubnd …")."""
-    raw = strip_outlet_prefix(text).strip().lower()
+    raw = fix_tone_marks(strip_outlet_prefix(text).strip()).lower()
     m = _LEAD_IN.match(raw)
     if not m:
         return "", " ".join(_WORDS.findall(raw))
@@ -139,7 +140,7 @@ def content_words(text: str) -> list[str]:
     """The unit's words without its actors: names (capitalised words after the first), numbers and the
     vocabulary of bodies and posts ("UBND", "huyện", "Chủ tịch", "Sở"). Whether a sentence is a directive
     shows in what it says is to be done, not in who is named, so these words carry over to new texts."""
-    raw = strip_outlet_prefix(text).strip()
+    raw = fix_tone_marks(strip_outlet_prefix(text).strip())
     m = _LEAD_IN.match(raw.lower())
     tokens = _WORDS.findall(raw[m.end():] if m else raw)
     return [w.lower() for k, w in enumerate(tokens)

@@ -1,6 +1,7 @@
 """Character- and layout-level text normalisation, applied once to every text that enters cchc.
 
-`normalize_text` cleans a whole document (Unicode, tone marks, look-alikes, broken lines, markdown);
+`normalize_text` cleans a whole document (Unicode, look-alikes, broken lines, markdown); `normalize_inline`
+gives a short text's matching form (tone marks placed the modern way, one line);
 `fold` gives the accent-less lower-case key used for diacritic-insensitive matching.
 """
 from __future__ import annotations
@@ -116,10 +117,11 @@ def join_broken_lines(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Normalise a document: NFC, look-alikes, tone marks, markdown emphasis, broken lines, spaces."""
+    """Normalise a document: NFC, look-alikes, markdown emphasis, broken lines, spaces. Tone marks stay where
+    the writer put them ("hoá" is kept), so stored and shown text is the notice's own; matching uses
+    `normalize_inline`, which places them the modern way."""
     text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
     text = unicodedata.normalize("NFC", text)
-    text = fix_tone_marks(text)
     text = _MD_HEADING.sub("", text)
     text = _MD_EMPHASIS.sub("", text)
     text = re.sub(r"[ ]{2,}", " ", text)
@@ -128,8 +130,9 @@ def normalize_text(text: str) -> str:
 
 
 def normalize_inline(text: str) -> str:
-    """Normalise a short text (a query, a directive) to a single line."""
-    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+    """The matching form of a short text (a query, a directive): normalised, on one line, tone marks placed the
+    modern way ("hoá" -> "hóa"), as the tagger, the embedder and the keyword index read it."""
+    return re.sub(r"\s+", " ", fix_tone_marks(normalize_text(text))).strip()
 
 
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nlp.normalize import VI_UPPER, fold
+from nlp.normalize import VI_UPPER, fix_tone_marks, fold
 
 # level word -> level id ("thành phố" and "TP" depend on the city: see level_of)
 LEVEL_WORDS: dict[str, str] = {
@@ -42,7 +42,7 @@ _NOT_NAME = frozenset(w.lower() for w in (  # compared with diacritics: "Ban" is
 
 def canonical_place(name: str) -> str:
     """One spelling per place: aliases resolved, each syllable capitalised ("TÂN LẬP" -> "Tân Lập")."""
-    name = re.sub(r"\s+", " ", name.strip(" ,.;:-–"))
+    name = re.sub(r"\s+", " ", fix_tone_marks(name.strip(" ,.;:-–")))
     if not name:
         return ""
     alias = ALIASES.get(name.lower()) or ALIASES.get(fold(name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.normalize import fold, is_caps
+from nlp.normalize import fix_tone_marks, fold, is_caps
 
 # Words that end the subject of a sentence ("Các cơ quan, đơn vị | cần …").
 _VERBS = (
@@ -73,7 +73,7 @@ def canonical_unit(unit: str) -> str:
     The first syllable of an agency's own name is capital and the rest small ("Phòng Tài nguyên và Môi
     trường"); a place name after huyện/xã/tỉnh… is capitalised syllable by syllable; acronyms stay capitals.
     """
-    unit = re.sub(r"\s+", " ", unit).strip()
+    unit = re.sub(r"\s+", " ", fix_tone_marks(unit)).strip()
     if not unit:
         return ""
     if is_caps(unit):

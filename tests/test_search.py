@@ -391,3 +391,21 @@ def test_auto_index_kind_follows_the_size(module_backend, copy_dir: Path, monkey
     ingest_text("Thông báo\n1. Rà soát quy trình nội bộ giải quyết hồ sơ đất đai.", "moi2.txt", copy_dir)
     with Searcher(copy_dir) as s:
         assert s.index.kind == "hnsw"
+
+
+def test_text_keeps_the_writers_tone_marks_and_is_found_either_way(tmp_path: Path) -> None:
+    """Old-style tone placement ("hoá", "uỷ") is stored and shown as written; search, units and places
+    read it the modern way (written example)."""
+    notice = tmp_path / "kh_hien_dai_hoa.txt"
+    notice.write_text(
+        "Kế hoạch hiện đại hoá hành chính năm 2024 của UBND xã Thanh Hoà\n"
+        "1. Giao Phòng Văn hoá và Thông tin đẩy mạnh hiện đại hoá hành chính, số hoá hồ sơ thủ tục hành chính "
+        "trước ngày 30/6/2024.\n"
+        "2. Uỷ ban nhân dân xã tăng cường kỷ luật, kỷ cương hành chính trong giờ làm việc.\n",
+        encoding="utf-8")
+    ingest_paths([notice], tmp_path / "data")
+    with Searcher(tmp_path / "data") as s:
+        for query in ("hiện đại hóa hành chính", "hiện đại hoá hành chính", "hien dai hoa hanh chinh"):
+            hits = s.search(query, k=3)
+            assert hits and "hiện đại hoá hành chính, số hoá hồ sơ" in hits[0].text, query
+            assert hits[0].unit == "Phòng Văn hóa và Thông tin"

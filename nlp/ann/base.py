@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from nlp.embed import Embedder
+from nlp.normalize import normalize_inline
 
 EMBED_BATCH = 64
 HNSW_FROM = 50_000  # "auto" indexes are exact below this many vectors, HNSW from it (docs/benchmarks.md)
@@ -89,9 +90,10 @@ class ANN(ABC):
 
 
 def embed_directives(embedder: Embedder, texts: list[str], batch: int = EMBED_BATCH) -> np.ndarray:
-    """Passage embeddings of directive texts, in batches."""
+    """Passage embeddings of directive texts (their matching form, as the tagger was trained on), in batches."""
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
+    texts = [normalize_inline(t) for t in texts]
     return np.vstack([embedder.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)])
 
 
