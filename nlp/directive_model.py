@@ -147,9 +147,12 @@ def content_words(text: str) -> list[str]:
             if not (k and w[:1].isupper()) and not w.isdigit() and w.lower() not in _ACTOR_WORDS]
 
 
-def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool) -> dict[str, float]:
-    """Named features of one unit; `previous` is the unit before it, `after_ask` whether an ask cue was
-    seen earlier in the body, `plan` whether the notice is a plan."""
+def unit_features(unit: Unit, previous: Unit | None, plan: bool) -> dict[str, float]:
+    """Named features of one unit; `previous` is the unit before it, `plan` whether the notice is a plan.
+
+    There is no "an ask came earlier" feature: the team's writers put directives after the first ask, real
+    reports interleave results and background (written sets' out-of-fold F2 0.979 with it, 0.978 without;
+    realdev precision 0.838 -> 0.863)."""
     lead, core = core_text(unit.text)
     words = content_words(unit.text)
     feats: dict[str, float] = {"bias_kind:" + unit.kind: 1.0}
@@ -198,8 +201,6 @@ def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool
     if plan:
         feats["plan_doc"] = 1.0
         feats["plan_doc_kind:" + unit.kind] = 1.0
-    if after_ask:
-        feats["after_ask"] = 1.0
     if is_caption(unit.text):
         feats["caption"] = 1.0
     if is_byline(unit.text) or timestamp_date(unit.text):
@@ -219,12 +220,4 @@ def unit_features(unit: Unit, previous: Unit | None, after_ask: bool, plan: bool
 
 def body_features(units: list[Unit], plan: bool) -> list[dict[str, float]]:
     """Features of every unit of a body, in order."""
-    out: list[dict[str, float]] = []
-    after_ask = False
-    previous: Unit | None = None
-    for unit in units:
-        feats = unit_features(unit, previous, after_ask, plan)
-        out.append(feats)
-        after_ask = after_ask or "cue:ask" in feats
-        previous = unit
-    return out
+    return [unit_features(unit, units[k - 1] if k else None, plan) for k, unit in enumerate(units)]
