@@ -126,10 +126,15 @@ class Tagger:
         return model.passage(texts) if texts else np.zeros((0, model.dim), dtype=np.float32)
 
     # -- base models ------------------------------------------------------------------------------
-    def _fit_linear(self, X, y: np.ndarray, c: float, weight: np.ndarray | None = None) -> LogisticRegression | float:
+    def _fit_linear(self, X, y: np.ndarray, c: float, weight: np.ndarray | None = None,
+                    balanced: bool = True) -> LogisticRegression | float:
+        """A logistic model. The base models weigh the two classes equally; the stacker does not (`balanced`
+        False), so its probabilities keep each area's real frequency and mean what they say (realdev Brier
+        0.054 -> 0.047; predicted 0.5 was observed 0.23 with a balanced stacker, 0.52 without)."""
         if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant prior
             return float(y.mean())
-        model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=self.random_state)
+        model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, solver="liblinear",
+                                   random_state=self.random_state)
         return model.fit(X, y, sample_weight=weight)
 
     @staticmethod
@@ -205,7 +210,7 @@ class Tagger:
                 base, [texts[i] for i in held], [context[i] for i in held], emb[held] if emb is not None else None
             )
         priors = self._priors(texts)
-        self.stackers_ = [self._fit_linear(self._stack_input(oof, priors, j), Y[:, j], self.c_stack, weight)
+        self.stackers_ = [self._fit_linear(self._stack_input(oof, priors, j), Y[:, j], self.c_stack, weight, False)
                           for j in range(Y.shape[1])]
         calibrated = np.column_stack([self._score(s, self._stack_input(oof, priors, j)) for j, s in enumerate(self.stackers_)])
         self.oof_proba_ = calibrated
