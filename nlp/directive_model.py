@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -129,7 +129,7 @@ def _cue_flags(padded: str) -> dict[str, bool]:
 
 def core_text(text: str) -> tuple[str, str]:
     """(lead-in, rest) of a unit's lower-case words: "Theo đó, UBND huyện yêu cầu …" -> ("theo đó", "ubnd …")."""
-    raw = fix_tone_marks(strip_outlet_prefix(text).strip()).lower()
+    raw = strip_outlet_prefix(text).strip().lower()
     m = _LEAD_IN.match(raw)
     if not m:
         return "", " ".join(_WORDS.findall(raw))
@@ -140,7 +140,7 @@ def content_words(text: str) -> list[str]:
     """The unit's words without its actors: names (capitalised words after the first), numbers and the
     vocabulary of bodies and posts ("UBND", "huyện", "Chủ tịch", "Sở"). Whether a sentence is a directive
     shows in what it says is to be done, not in who is named, so these words carry over to new texts."""
-    raw = fix_tone_marks(strip_outlet_prefix(text).strip())
+    raw = strip_outlet_prefix(text).strip()
     m = _LEAD_IN.match(raw.lower())
     tokens = _WORDS.findall(raw[m.end():] if m else raw)
     return [w.lower() for k, w in enumerate(tokens)
@@ -219,5 +219,7 @@ def unit_features(unit: Unit, previous: Unit | None, plan: bool) -> dict[str, fl
 
 
 def body_features(units: list[Unit], plan: bool) -> list[dict[str, float]]:
-    """Features of every unit of a body, in order."""
-    return [unit_features(unit, units[k - 1] if k else None, plan) for k, unit in enumerate(units)]
+    """Features of every unit of a body, in order, read from the units' texts with tone marks placed the
+    modern way (one pass per unit)."""
+    matching = [replace(u, text=fix_tone_marks(u.text)) for u in units]
+    return [unit_features(unit, matching[k - 1] if k else None, plan) for k, unit in enumerate(matching)]
