@@ -1,7 +1,8 @@
 """Character- and layout-level text normalisation, applied once to every text that enters cchc.
 
-`normalize_text` cleans a whole document (Unicode, look-alikes, broken lines, markdown); `normalize_inline`
-gives a short text's matching form (tone marks placed the modern way, one line);
+`normalize_text` cleans a whole document (Unicode, look-alikes, broken lines, markdown); `matching_form`
+gives a normalised text's form for matching (tone marks placed the modern way, one line), and
+`normalize_inline` both at once for short texts from outside;
 `fold` gives the accent-less lower-case key used for diacritic-insensitive matching.
 """
 from __future__ import annotations
@@ -129,10 +130,15 @@ def normalize_text(text: str) -> str:
     return text.strip()
 
 
+def matching_form(text: str) -> str:
+    """An already normalised text as the tagger, the embedder and the keyword index read it: on one line, tone
+    marks placed the modern way ("hoá" -> "hóa")."""
+    return re.sub(r"\s+", " ", fix_tone_marks(text)).strip()
+
+
 def normalize_inline(text: str) -> str:
-    """The matching form of a short text (a query, a directive): normalised, on one line, tone marks placed the
-    modern way ("hoá" -> "hóa"), as the tagger, the embedder and the keyword index read it."""
-    return re.sub(r"\s+", " ", fix_tone_marks(normalize_text(text))).strip()
+    """The matching form of a short text from outside (a query, a line typed or uploaded): normalised first."""
+    return matching_form(normalize_text(text))
 
 
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")

@@ -210,7 +210,8 @@ class Tagger:
                 base, [texts[i] for i in held], [context[i] for i in held], emb[held] if emb is not None else None
             )
         priors = self._priors(texts)
-        self.stackers_ = [self._fit_linear(self._stack_input(oof, priors, j), Y[:, j], self.c_stack, weight, False)
+        self.stackers_ = [self._fit_linear(self._stack_input(oof, priors, j), Y[:, j], self.c_stack, weight,
+                                            balanced=False)
                           for j in range(Y.shape[1])]
         calibrated = np.column_stack([self._score(s, self._stack_input(oof, priors, j)) for j, s in enumerate(self.stackers_)])
         self.oof_proba_ = calibrated

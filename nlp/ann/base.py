@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from nlp.embed import Embedder
-from nlp.normalize import normalize_inline
+from nlp.normalize import matching_form
 
 EMBED_BATCH = 64
 HNSW_FROM = 50_000  # "auto" indexes are exact below this many vectors, HNSW from it (docs/benchmarks.md)
@@ -93,7 +93,7 @@ def embed_directives(embedder: Embedder, texts: list[str], batch: int = EMBED_BA
     """Passage embeddings of directive texts (their matching form, as the tagger was trained on), in batches."""
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    texts = [normalize_inline(t) for t in texts]
+    texts = [matching_form(t) for t in texts]  # stored texts are normalised already
     return np.vstack([embedder.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)])
 
 
