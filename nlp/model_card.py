@@ -62,10 +62,12 @@ def write_card(card: dict, path: Path) -> None:
         f"- Embedder: `{card['embedder_id']}`" if card.get("embedder_id") else "- Embedder: none (TF-IDF only)",
         "- Model: per area, logistic regression on TF-IDF (segmented words and bigrams, accent-less character "
         "2-5-grams, words of the context: section heading and notice title) and logistic regression on sentence "
-        "embeddings; a logistic stacker per area combines their scores with the count of the area's explicit "
-        "terms (`nlp/taxonomy.py`). The stacker and the per-area thresholds are fitted on out-of-fold scores "
-        "that hold whole sources out, so they see the shift from one writer to another. No area clears its "
-        "threshold = abstain. Officers' corrections are weighted more than written rows.",
+        "embeddings; a logistic stacker per area combines their scores, the best clause's TF-IDF score and the "
+        "count of the area's explicit terms (`nlp/taxonomy.py`). The stacker and the per-area thresholds are "
+        "fitted on out-of-fold scores that hold whole sources out, so they see the shift from one writer to "
+        "another, and on long texts composed of held-out rows (real directives are longer than written ones "
+        "and join several areas). No area clears its threshold = abstain. Officers' corrections are weighted "
+        "more than written rows.",
         "",
     ]
     evaluated = card

@@ -153,7 +153,9 @@ def evaluate_all(examples: list[Example], emb: np.ndarray | None, embedder_id: s
         out["realdev"] = evaluate(tagger, texts, labels, embeddings=real_emb)
         ablation = {"full model": out["realdev"]}
         for name, changes in (("TF-IDF half only (no embeddings)", {"embedder": None}),
-                              ("without the explicit-term input", {"use_terms": False})):
+                              ("without the explicit-term input", {"use_terms": False}),
+                              ("without the best clause's score", {"clause_pool": False}),
+                              ("without composed long texts", {"compose": 0.0})):
             no_emb = "embedder" in changes
             t = fit_tagger(examples, None if no_emb else emb, "" if no_emb else embedder_id,
                            **{**params, **{k: v for k, v in changes.items() if k != "embedder"}})

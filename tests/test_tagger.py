@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.tagger import Tagger, labels_to_matrix
+from nlp.tagger import Tagger, clauses, compose_rows, labels_to_matrix
 from nlp.taxonomy import AREA_IDS
 from nlp.tagger_eval import scores
 from nlp.train import Example, load_examples, merge
@@ -181,8 +181,42 @@ def test_quick_retrain_keeps_the_last_full_evaluation(tmp_path):
 def test_a_generic_directive_takes_its_area_from_the_title(shipped):
     """Ingest and the app give the notice title as context: a line with no area words of its own then takes
     the area of its notice (texts written by the team)."""
-    line = "Yêu cầu UBND các xã, thị trấn phối hợp và tổ chức thực hiện."
+    line = "Đề nghị các phòng, ban và UBND các xã triển khai thực hiện nghiêm túc các nội dung trên."
     alone = shipped.predict([line], top_terms=0)[0]
     titled = shipped.predict([line], context=["Rà soát văn bản quy phạm pháp luật do HĐND, UBND xã ban hành"],
                              top_terms=0)[0]
     assert "the_che" not in alone.labels and "the_che" in titled.labels
+
+
+def test_clauses_of_a_long_objective():
+    text = ("Nâng cao chất lượng giải quyết thủ tục hành chính; sắp xếp, kiện toàn bộ máy các phòng chuyên môn: "
+            "tinh gọn đầu mối. Đồng thời đẩy mạnh chuyển đổi số")
+    assert clauses(text) == ["Nâng cao chất lượng giải quyết thủ tục hành chính",
+                             "sắp xếp, kiện toàn bộ máy các phòng chuyên môn", "tinh gọn đầu mối",
+                             "Đồng thời đẩy mạnh chuyển đổi số"]
+    assert clauses("Giải ngân vốn đầu tư công đúng tiến độ; kịp thời.") == []  # one clause of 3+ words
+
+
+def test_composed_rows_join_held_out_rows_with_their_labels_union():
+    texts = ["Yêu cầu các xã rà soát thủ tục hành chính.", "Các phòng chuyên môn tuyển dụng công chức.",
+             "Giải ngân vốn đầu tư công."]
+    Y = labels_to_matrix([["thu_tuc_hanh_chinh"], ["cong_vu"], ["tai_chinh_cong"]])
+    emb = np.eye(3, 4, dtype=np.float32)
+    out_t, out_c, out_e, out_y = compose_rows([0, 1, 2], texts, ["", "", ""], emb, Y, 2.0, np.random.default_rng(0))
+    assert len(out_t) == 6 and out_e.shape == (6, 4)
+    np.testing.assert_allclose(np.linalg.norm(out_e, axis=1), 1.0, rtol=1e-5)
+    for text, y in zip(out_t, out_y):
+        parts = text.rstrip(".").split("; ")
+        assert 2 <= len(parts) <= 3 and y.sum() == len(parts)  # distinct rows, the union of their labels
+        assert not any(p.startswith("Các phòng") for p in parts[1:])  # later parts lose their addressee
+    assert compose_rows([0], texts, [""] * 3, emb, Y, 1.0, np.random.default_rng(0))[0] == []
+
+
+def test_a_long_objective_that_names_several_areas_gets_each(shipped):
+    """Plan objectives join several areas in one sentence (written by the team)."""
+    text = ("Tiếp tục đẩy mạnh cải cách hành chính, trọng tâm là rà soát, đơn giản hóa thủ tục hành chính; "
+            "sắp xếp, kiện toàn tổ chức bộ máy các phòng chuyên môn theo hướng tinh gọn; nâng cao tỷ lệ hồ sơ "
+            "nộp trực tuyến và số hóa kết quả giải quyết, góp phần cải thiện Chỉ số cải cách hành chính của "
+            "huyện năm 2025.")
+    labels = shipped.predict([text], top_terms=0)[0].labels
+    assert {"thu_tuc_hanh_chinh", "to_chuc_bo_may", "chinh_quyen_so"} <= set(labels), labels
