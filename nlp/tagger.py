@@ -311,24 +311,34 @@ class Tagger:
         `top_terms=0` skips the explanations (ingest does not store them).
         """
         proba = self.predict_proba(texts, context, embeddings)
+        rows = self._explain_rows(texts, context) if top_terms and len(texts) else None
         out = []
-        for i, text in enumerate(texts):
+        for i in range(len(texts)):
             labels = [a for j, a in enumerate(self.labels_) if proba[i, j] >= self.thresholds_[j]]
             scores = {a: round(float(proba[i, j]), 4) for j, a in enumerate(self.labels_)}
-            ctx = context[i] if context is not None else ""
-            terms = {a: self.explain(text, a, ctx, top_terms) for a in labels} if top_terms else {}
+            terms = {a: self._top_terms(rows[0][i], rows[1][i], a, top_terms) for a in labels} if rows else {}
             out.append(Prediction(labels, scores, terms))
         return out
 
     def explain(self, text: str, label: str, context: str = "", k: int = 5) -> list[str]:
         """The words (and context words) that push `text` most towards `label` in the TF-IDF half."""
+        words, ctx = self._explain_rows([text], [context])
+        return self._top_terms(words[0], ctx[0], label, k)
+
+    def _explain_rows(self, texts: list[str], context: list[str] | None):
+        """The word and context TF-IDF rows of texts, transformed in one batch for their explanations."""
+        vecs = self.base_[0]
+        texts = [normalize_inline(t) for t in texts]
+        words = vecs[0].transform([strip_addressee(t) if self.mask_addressee else t for t in texts])
+        ctx = vecs[2].transform(list(context) if context is not None else [""] * len(texts))
+        return words, ctx
+
+    def _top_terms(self, words, ctx, label: str, k: int) -> list[str]:
+        """The k words of one text's rows that push most towards `label`."""
         vecs, text_models, _ = self.base_
         model = text_models[self.labels_.index(label)]
         if isinstance(model, float):
             return []
-        text = normalize_inline(text)
-        words = vecs[0].transform([strip_addressee(text) if self.mask_addressee else text])
-        ctx = vecs[2].transform([context])
         word_names, ctx_names = self._feature_names()
         offset_ctx = len(vecs[0].vocabulary_) + len(vecs[1].vocabulary_)
         coef = model.coef_[0]
