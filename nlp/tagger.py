@@ -252,7 +252,7 @@ class Tagger:
             if oof is None:
                 oof = np.zeros((len(texts), *held_scores.shape[1:]))
             oof[held] = held_scores
-            if getattr(self, "compose", 0.0):
+            if self.compose:
                 ct, cc, ce, cy = compose_rows(held, texts, context, emb, Y, self.compose, rng)
                 if ct:
                     composed.append((self._base_scores(base, ct, cc, ce), ct, cy))
@@ -279,7 +279,10 @@ class Tagger:
         self, texts: list[str], context: list[str] | None = None, embeddings: np.ndarray | None = None
     ) -> np.ndarray:
         """Calibrated probability of each area, shape (n, 8)."""
-        texts = [normalize_inline(t) for t in texts]
+        return self._proba([normalize_inline(t) for t in texts], context, embeddings)
+
+    def _proba(self, texts: list[str], context: list[str] | None, embeddings: np.ndarray | None) -> np.ndarray:
+        """`predict_proba` of texts already in their matching form."""
         context = list(context) if context is not None else [""] * len(texts)
         if not texts:
             return np.zeros((0, len(self.labels_)))
@@ -310,7 +313,8 @@ class Tagger:
 
         `top_terms=0` skips the explanations (ingest does not store them).
         """
-        proba = self.predict_proba(texts, context, embeddings)
+        texts = [normalize_inline(t) for t in texts]
+        proba = self._proba(texts, context, embeddings)
         rows = self._explain_rows(texts, context) if top_terms and len(texts) else None
         out = []
         for i in range(len(texts)):
@@ -322,13 +326,13 @@ class Tagger:
 
     def explain(self, text: str, label: str, context: str = "", k: int = 5) -> list[str]:
         """The words (and context words) that push `text` most towards `label` in the TF-IDF half."""
-        words, ctx = self._explain_rows([text], [context])
+        words, ctx = self._explain_rows([normalize_inline(text)], [context])
         return self._top_terms(words[0], ctx[0], label, k)
 
     def _explain_rows(self, texts: list[str], context: list[str] | None):
-        """The word and context TF-IDF rows of texts, transformed in one batch for their explanations."""
+        """The word and context TF-IDF rows of texts in their matching form, transformed in one batch for their
+        explanations."""
         vecs = self.base_[0]
-        texts = [normalize_inline(t) for t in texts]
         words = vecs[0].transform([strip_addressee(t) if self.mask_addressee else t for t in texts])
         ctx = vecs[2].transform(list(context) if context is not None else [""] * len(texts))
         return words, ctx

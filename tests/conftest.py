@@ -21,6 +21,15 @@ def seed_path(prefix: str) -> Path:
     return next(NOTICES.glob(f"{prefix}_*.txt"))
 
 
+def small_labels(tmp_path: Path) -> Path:
+    """Two of the labelled files, so a test trains in seconds."""
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    for name in ("seeds.jsonl", "written_e.jsonl"):
+        (folder / name).write_bytes((ROOT / "corpus" / "labels" / name).read_bytes())
+    return folder
+
+
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, str]:
     """Raw text of the five seed notices, keyed "000" … "004"."""

@@ -12,6 +12,8 @@ from nlp.store import Store
 from nlp.tagger import Tagger
 from nlp.train import train
 
+from conftest import small_labels
+
 SHIPPED = PROJECT_ROOT / "models" / "tagger"
 # Written by the team: a directive whose wording pulls towards an area an officer would not give it.
 TEXT = "Hoàn thiện quy chế làm việc của Ủy ban nhân dân xã mới sau sắp xếp, phân công rõ nhiệm vụ từng thành viên."
@@ -23,14 +25,6 @@ def digest(folder: Path) -> str:
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()
 
-
-def small_labels(tmp_path: Path) -> Path:
-    """Two of the labelled files, so the test trains in seconds."""
-    folder = tmp_path / "labels"
-    folder.mkdir()
-    for name in ("seeds.jsonl", "written_e.jsonl"):
-        (folder / name).write_bytes((PROJECT_ROOT / "corpus" / "labels" / name).read_bytes())
-    return folder
 
 
 def test_a_correction_changes_the_answer_and_the_shipped_model_stays(tmp_path: Path) -> None:

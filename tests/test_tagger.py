@@ -13,7 +13,7 @@ from nlp.taxonomy import AREA_IDS
 from nlp.tagger_eval import scores
 from nlp.train import Example, load_examples, merge
 
-from conftest import seed_path
+from conftest import seed_path, small_labels
 
 
 runner = CliRunner()
@@ -169,12 +169,8 @@ def test_quick_retrain_keeps_the_last_full_evaluation(tmp_path):
     model_dir = tmp_path / "tagger"
     shutil.copytree(PROJECT_ROOT / "models" / "tagger", model_dir)
     before = read_card(model_dir)
-    labels = tmp_path / "labels"  # two of the labelled files, so the test trains in seconds
-    labels.mkdir()
-    for name in ("seeds.jsonl", "written_e.jsonl"):
-        (labels / name).write_bytes((PROJECT_ROOT / "corpus" / "labels" / name).read_bytes())
     card = train(data_dir=tmp_path / "no_store", out_dir=model_dir, embedder=None, evaluate=False,
-                 progress=lambda _: None, labels_dir=labels, realstyle_dir=tmp_path / "none")
+                 progress=lambda _: None, labels_dir=small_labels(tmp_path), realstyle_dir=tmp_path / "none")
     assert "cross_validation" not in card
     assert card["previous_evaluation"]["cross_validation"] == before["cross_validation"]
     assert last_evaluation(model_dir)["date"] == before["date"]
